@@ -1,0 +1,46 @@
+using BenchmarkDotNet.Attributes;
+using Noise.Core;
+using Noise.Simulation;
+
+namespace Noise.Benchmarks;
+
+/// <summary>The whole engine (Gaussian bins kernel, FFT, cross-fade kernel) on the CPU accelerator.</summary>
+public class EngineBenchmarks
+{
+    private ComputeDevice _device = null!;
+    private NoiseEngine _engine = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _device = ComputeDevice.Create(DeviceChoice.Cpu, Environment.ProcessorCount);
+        _engine = new NoiseEngine(_device, BenchScenario.VirgoO3(), 64);
+    }
+
+    /// <summary>64 s of Virgo O3 noise at 16384 Hz (1,048,576 samples).</summary>
+    [Benchmark]
+    public long Generate64Seconds()
+    {
+        long sum = 0;
+        _engine.Generate(1238166018L * 16384, 64 * 16384, (span, _) => sum += span.Length);
+        return sum;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _engine.Dispose();
+        _device.Dispose();
+    }
+}
+
+internal static class BenchScenario
+{
+    public static Scenario VirgoO3()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "configs", "virgo-o3.yaml"))) dir = Path.GetDirectoryName(dir);
+        if (dir is null) throw new FileNotFoundException("configs/virgo-o3.yaml not found above " + AppContext.BaseDirectory);
+        return ScenarioLoader.Load(Path.Combine(dir, "configs", "virgo-o3.yaml"));
+    }
+}

@@ -1,0 +1,90 @@
+using ILGPU.Runtime;
+using System.Diagnostics;
+using Noise.Core;
+using Noise.Simulation;
+
+namespace Noise.Benchmarks;
+
+/// <summary>Quick wall-clock breakdown: device start-up, engine set-up (kernel compile), generation.</summary>
+internal static class StageTimer
+{
+    public static void Run(double seconds)
+    {
+        var sw = Stopwatch.StartNew();
+        using var device = ComputeDevice.Create(DeviceChoice.Cpu, Environment.ProcessorCount);
+        var tDevice = sw.Elapsed.TotalSeconds;
+        var scenario = BenchScenario.VirgoO3();
+        using var engine = new NoiseEngine(device, scenario, 64);
+        var tEngine = sw.Elapsed.TotalSeconds;
+        long n = (long)(seconds * scenario.SampleRate);
+        long got = 0;
+        engine.Generate(scenario.GpsStart.ToSampleIndex(scenario.SampleRate), n, (s, _) => got += s.Length);
+        var tGen = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"device {tDevice:F3} s, engine setup {tEngine - tDevice:F3} s, generate {seconds} s of data: {tGen - tEngine:F3} s ({got / (tGen - tEngine) / 1e6:F1} M samples/s)");
+    }
+}
+
+internal static class FftTimer
+{
+    public static void Run()
+    {
+        foreach (var n in new[] { 16384, 65536, 262144 })
+        {
+            var fft = new Noise.Simulation.Fft.CpuRealFft(n);
+            var bins = new float[n + 2];
+            var r = new Random(1);
+            for (int i = 0; i < bins.Length; i++) bins[i] = (float)r.NextDouble();
+            var o = new float[n];
+            for (int i = 0; i < 5; i++) fft.Inverse(bins, o);
+            int reps = (1 << 24) / n;
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < reps; i++) fft.Inverse(bins, o);
+            Console.WriteLine($"CpuRealFft n={n}: {sw.Elapsed.TotalMilliseconds / reps:F3} ms, {sw.Elapsed.TotalMilliseconds * 1e6 / reps / n:F2} ns/sample");
+        }
+    }
+}
+
+internal static class KernelTimer
+{
+    public static void Run()
+    {
+        using var device = ComputeDevice.Create(DeviceChoice.Cpu, Environment.ProcessorCount);
+        var acc = device.Accelerator;
+        var layout = EngineLayout.For(16384);
+        int segs = 19;
+        using var bins = acc.Allocate1D<float>((long)(segs + 1) * (layout.SegmentLength + 2));
+        using var amp = acc.Allocate1D(Enumerable.Repeat(1e-23f, layout.Half + 1).ToArray());
+        using var time = acc.Allocate1D<float>((long)(segs + 1) * layout.SegmentLength);
+        using var fade = acc.Allocate1D(NoiseEngine.BuildFadeIn(layout.Overlap));
+        using var output = acc.Allocate1D<float>((long)segs * layout.Stride);
+        var k1 = ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<ILGPU.Index1D, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, Noise.Simulation.Kernels.BinParams>(acc, Noise.Simulation.Kernels.NoiseKernels.GaussianBins);
+        var k2 = ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<ILGPU.Index1D, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, Noise.Simulation.Kernels.CrossfadeParams>(acc, Noise.Simulation.Kernels.NoiseKernels.Crossfade);
+        int launch = (int)acc.MaxNumThreads;
+        var bp = new Noise.Simulation.Kernels.BinParams { FirstSegment = 1000, Segments = segs, Half = layout.Half, FirstSlot = 1, Stride = launch, Key0 = 1, Key1 = 2, Channel = 3 };
+        var cp = new Noise.Simulation.Kernels.CrossfadeParams { SegmentLength = layout.SegmentLength, Overlap = layout.Overlap, Segments = segs, Stride = launch };
+        for (int i = 0; i < 3; i++) { k1(launch, bins.View, amp.View, bp); k2(launch, time.View, fade.View, output.View, cp); acc.Synchronize(); }
+        int reps = 20;
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++) { k1(launch, bins.View, amp.View, bp); acc.Synchronize(); }
+        double tb = sw.Elapsed.TotalSeconds / reps;
+        sw.Restart();
+        for (int i = 0; i < reps; i++) { k2(launch, time.View, fade.View, output.View, cp); acc.Synchronize(); }
+        double tc = sw.Elapsed.TotalSeconds / reps;
+        double samples = (double)segs * layout.Stride;
+        sw.Restart();
+        var bp1 = bp; bp1.Stride = 1;
+        Noise.Simulation.Kernels.NoiseKernels.GaussianBins(new ILGPU.Index1D(0), bins.View, amp.View, bp1);
+        double tDirect = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        uint acc0 = 0;
+        int calls = (layout.Half + 2) / 2 * segs;
+        for (int i = 0; i < calls; i++) { Noise.Simulation.Kernels.Philox.Generate((uint)i, 5, 0, 3, 1, 2, out var a0, out var a1, out var a2, out var a3); acc0 ^= a0 ^ a1 ^ a2 ^ a3; }
+        double tPhilox = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        float accf = 0;
+        for (int i = 0; i < calls; i++) { Noise.Simulation.Kernels.GaussianMath.BoxMuller((uint)i * 2654435761u, (uint)i * 40503u, out var g0, out var g1); Noise.Simulation.Kernels.GaussianMath.BoxMuller((uint)i * 7u, (uint)i * 3u, out var g2, out var g3); accf += g0 + g1 + g2 + g3; }
+        double tBm = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"single thread direct call: {tDirect * 1e3:F1} ms; philox only {tPhilox * 1e3:F1} ms; box-muller only {tBm * 1e3:F1} ms ({acc0 ^ (uint)accf})");
+        Console.WriteLine($"launch threads {launch}; bins kernel {tb * 1e3:F2} ms ({tb * 1e9 / samples:F2} ns/output sample), crossfade {tc * 1e3:F2} ms ({tc * 1e9 / samples:F2} ns/sample)");
+    }
+}

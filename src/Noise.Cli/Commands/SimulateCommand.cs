@@ -1,0 +1,200 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Noise.Core;
+using Noise.IO;
+using Noise.Simulation;
+
+namespace Noise.Cli.Commands;
+
+/// <summary>`noise simulate`: scenario in, strain files and run.json out.</summary>
+internal static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var config = CliOptions.Config(required: true);
+        var duration = new Option<double>("--duration", "-d") { Description = "Seconds of strain to simulate (any length; memory stays constant).", Required = true };
+        var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder (created if missing). Files appear there only when complete.", Required = true };
+        var seed = new Option<long?>("--seed") { Description = "Random seed; overrides the scenario's. Same scenario + seed + version = same bits." };
+        var gps = new Option<string?>("--gps-start") { Description = "GPS start time in seconds (e.g. 1238166018); overrides the scenario's. Must fall on a sample." };
+        var device = new Option<string?>("--device") { Description = "auto (CUDA if present, else CPU), cpu or cuda; overrides the scenario's." };
+        device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        var format = new Option<string>("--format", "-f") { Description = "parquet, hdf5 (GWOSC layout) or both.", DefaultValueFactory = _ => "both" };
+        format.AcceptOnlyFromAmong("parquet", "hdf5", "both");
+        var block = new Option<double>("--block") { Description = "Seconds of data per GPU/CPU work block (memory vs. launch overhead). Never changes the samples.", DefaultValueFactory = _ => 64 };
+        var threads = CliOptions.Threads();
+
+        var cmd = new Command("simulate",
+            "Simulate continuous coloured Gaussian detector noise for a scenario and write it to Parquet and/or GWOSC HDF5,\n" +
+            "with run.json (resolved scenario, seed, device, version, file checksums).\n" +
+            "Example: noise simulate --config configs/virgo-o3.yaml --duration 4096 --out out/o3 --seed 7")
+        {
+            config, duration, outDir, seed, gps, device, format, block, threads,
+        };
+        cmd.SetAction(r => Run(
+            r.GetValue(config)!, r.GetValue(duration), r.GetValue(outDir)!, r.GetValue(seed), r.GetValue(gps),
+            r.GetValue(device), r.GetValue(format)!, r.GetValue(block), r.GetValue(threads)));
+        return cmd;
+    }
+
+    private static int Run(FileInfo configFile, double duration, DirectoryInfo outDir, long? seed, string? gpsText,
+        string? deviceText, string format, double blockSeconds, int? threadsOpt)
+    {
+        var wall = Stopwatch.StartNew();
+        var scenario = ScenarioLoader.Load(configFile.FullName);
+        if (seed is { } sd)
+            scenario = scenario with { Seed = sd >= 0 ? sd : throw new NoiseInputException($"--seed must be non-negative, got {sd}") };
+        if (gpsText is not null)
+        {
+            if (!decimal.TryParse(gpsText, NumberStyles.Float, CultureInfo.InvariantCulture, out var g) || g < 0)
+                throw new NoiseInputException($"--gps-start: '{gpsText}' is not a non-negative GPS time in seconds");
+            scenario = scenario with { GpsStart = GpsTime.FromDecimal(g) };
+        }
+        if (deviceText is not null)
+            scenario = scenario with { Device = Enum.Parse<DeviceChoice>(deviceText, ignoreCase: true) };
+        if (!(duration > 0) || !double.IsFinite(duration))
+            throw new NoiseInputException($"--duration must be a positive number of seconds, got {duration}");
+        if (!(blockSeconds > 0)) throw new NoiseInputException($"--block must be positive, got {blockSeconds}");
+        double samplesExact = duration * scenario.SampleRate;
+        long samples = (long)Math.Round(samplesExact);
+        if (Math.Abs(samplesExact - samples) > 1e-6)
+            throw new NoiseInputException($"--duration {duration} s is not a whole number of samples at {scenario.SampleRate} Hz");
+        long firstSample = scenario.GpsStart.ToSampleIndex(scenario.SampleRate);
+        int threads = CliOptions.ResolveThreads(threadsOpt);
+
+        Directory.CreateDirectory(outDir.FullName);
+        AtomicFile.CleanStale(outDir.FullName);
+
+        using var device = ComputeDevice.Create(scenario.Device, threads);
+        using var engine = new NoiseEngine(device, scenario, blockSeconds);
+        Console.Error.WriteLine($"noise {Program.Version}: scenario '{scenario.Name}', {scenario.Channel} at {scenario.SampleRate} Hz, seed {scenario.Seed}, GPS {scenario.GpsStart} + {duration} s");
+        Console.Error.WriteLine($"device: {device.Description}; FFT: {engine.FftName}; segment {engine.Layout.SegmentLength} samples, cross-fade {engine.Layout.Overlap}");
+
+        string hash = scenario.ComputeHash();
+        var meta = new StrainMetadata
+        {
+            Channel = scenario.Channel,
+            SampleRate = scenario.SampleRate,
+            GpsStart = scenario.GpsStart,
+            Samples = samples,
+            Seed = scenario.Seed,
+            ScenarioName = scenario.Name,
+            ScenarioHash = hash,
+            SoftwareVersion = Program.Version,
+        };
+        string stem = FileStem(scenario, duration);
+        var writers = new List<IStrainWriter>();
+        try
+        {
+            if (format is "parquet" or "both") writers.Add(new ParquetStrainWriter(Path.Combine(outDir.FullName, stem + ".parquet"), meta));
+            if (format is "hdf5" or "both") writers.Add(new GwoscHdf5Writer(Path.Combine(outDir.FullName, stem + ".hdf5"), meta));
+
+            var compute = Stopwatch.StartNew();
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                new ProgressReporter("simulate", samples).Run(report =>
+                    WriteThrough(engine, firstSample, samples, writers, report, cancel.Token));
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+            foreach (var w in writers) w.Complete();
+            compute.Stop();
+
+            double secs = wall.Elapsed.TotalSeconds;
+            var files = writers.Select(w => RunManifest.Describe(w.FinalPath, w.Format, outDir.FullName)).ToList();
+            var timing = new JsonObject
+            {
+                ["timing"] = new JsonObject
+                {
+                    ["wall_seconds"] = Math.Round(secs, 3),
+                    ["samples_per_second"] = Math.Round(samples / secs),
+                    ["times_real_time"] = Math.Round(duration / secs, 1),
+                    ["threads"] = threads,
+                    ["block_seconds"] = blockSeconds,
+                },
+                ["engine"] = new JsonObject
+                {
+                    ["segment_length"] = engine.Layout.SegmentLength,
+                    ["overlap"] = engine.Layout.Overlap,
+                    ["rng"] = "philox4x32-10, counter (bin pair, segment, channel), key seed; Box-Muller",
+                },
+            };
+            RunManifest.Write(Path.Combine(outDir.FullName, "run.json"), scenario, hash, scenario.GpsStart, duration,
+                device.Description, engine.FftName, Program.Version, files, timing);
+            foreach (var f in files) Console.WriteLine($"wrote {Path.Combine(outDir.FullName, f.Path)} ({f.Bytes / 1e6:F1} MB)");
+            Console.WriteLine($"wrote {Path.Combine(outDir.FullName, "run.json")}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"done: {samples} samples ({duration} s) in {secs:F2} s = {samples / secs / 1e6:F1} M samples/s, {duration / secs:F0}x real time on {(device.IsCuda ? "cuda" : "cpu")}"));
+            return 0;
+        }
+        finally
+        {
+            foreach (var w in writers) w.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Runs the engine on this thread and the file writers on another, joined by a bounded queue of two blocks,
+    /// so encoding and disk I/O overlap the next block's compute in constant memory.
+    /// </summary>
+    private static void WriteThrough(NoiseEngine engine, long firstSample, long samples, List<IStrainWriter> writers,
+        Action<long> report, CancellationToken cancel)
+    {
+        using var queue = new BlockingCollection<(float[] Buffer, int Length)>(boundedCapacity: 2);
+        Exception? writerError = null;
+        var writerThread = new Thread(() =>
+        {
+            try
+            {
+                foreach (var (buf, len) in queue.GetConsumingEnumerable())
+                {
+                    foreach (var w in writers) w.Append(buf.AsSpan(0, len));
+                    ArrayPool<float>.Shared.Return(buf);
+                }
+            }
+            catch (Exception e)
+            {
+                writerError = e;
+                queue.CompleteAdding();
+                while (queue.TryTake(out _)) { }
+            }
+        }) { IsBackground = true, Name = "noise-writer" };
+        writerThread.Start();
+        long done = 0;
+        try
+        {
+            engine.Generate(firstSample, samples, (chunk, _) =>
+            {
+                var buf = ArrayPool<float>.Shared.Rent(chunk.Length);
+                chunk.CopyTo(buf);
+                if (!queue.TryAdd((buf, chunk.Length), Timeout.Infinite, cancel))
+                    throw writerError ?? new OperationCanceledException();
+                done += chunk.Length;
+                report(done);
+            }, cancel);
+        }
+        catch (InvalidOperationException) when (writerError is not null) { }
+        finally
+        {
+            if (!queue.IsAddingCompleted) queue.CompleteAdding();
+            writerThread.Join();
+        }
+        if (writerError is not null) throw new IOException($"writing output failed: {writerError.Message}", writerError);
+    }
+
+    /// <summary>GWOSC/frame-style name: {obs}-{IFO}_NOISE_{SCENARIO}-{gps}-{duration}.</summary>
+    public static string FileStem(Scenario s, double duration)
+    {
+        var tag = new string(s.Name.ToUpperInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
+        var dur = duration == Math.Floor(duration) ? ((long)duration).ToString(CultureInfo.InvariantCulture) : duration.ToString("R", CultureInfo.InvariantCulture);
+        return $"{s.Detector[..1]}-{s.Detector}_NOISE_{tag}-{s.GpsStart}-{dur}";
+    }
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Noise.Cli.Commands;
+using Noise.Core;
+
+namespace Noise.Cli;
+
+/// <summary>
+/// The `noise` command. Parses arguments, runs one verb, and turns any input error into one line on stderr and
+/// a non-zero exit code (2 for bad usage or input, 1 for a failure while running).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand(
+            "noise - the Virgo noise digital twin.\n" +
+            "Simulates detector strain (coloured Gaussian noise from measured or design noise curves) on a GPU or CPU,\n" +
+            "writes it as Parquet and GWOSC-layout HDF5, and checks its spectrum.\n\n" +
+            "Start with:  noise simulate --config configs/virgo-o3.yaml --duration 64 --out out/\n" +
+            "Then:        noise psd --in out/<file>.hdf5 --config configs/virgo-o3.yaml --plot out/asd.png");
+        root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(PsdCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            var verb = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
+            Console.Error.WriteLine($"noise: {parse.Errors[0].Message} (see 'noise{verb} --help')");
+            return 2;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (NoiseInputException e)
+        {
+            Console.Error.WriteLine($"noise: {e.Message}");
+            return 2;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("noise: interrupted; no partial output was left under a final name");
+            return 130;
+        }
+    }
+
+    public static string Version =>
+        (typeof(Program).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .FirstOrDefault() as System.Reflection.AssemblyInformationalVersionAttribute)?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

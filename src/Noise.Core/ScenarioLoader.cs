@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Noise.Core;
+
+/// <summary>
+/// Reads a scenario YAML file strictly: unknown keys, wrong types and impossible values are errors that name
+/// the file, the line and the key, so a typo never silently falls back to a default.
+/// </summary>
+public static partial class ScenarioLoader
+{
+    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device"];
+    private static readonly string[] PsdKeys = ["file", "kind", "model", "asd_scale", "source"];
+
+    [GeneratedRegex(@"^[A-Z][A-Z0-9]:[A-Za-z0-9_\-]+$")]
+    private static partial Regex ChannelPattern();
+
+    public static Scenario Load(string path)
+    {
+        if (!File.Exists(path)) throw new NoiseInputException($"{path}: scenario file not found");
+        var text = File.ReadAllText(path);
+        return Parse(text, path);
+    }
+
+    public static Scenario Parse(string yaml, string path)
+    {
+        var stream = new YamlStream();
+        try { stream.Load(new StringReader(yaml)); }
+        catch (YamlException e) { throw new NoiseInputException($"{path}:{e.Start.Line}: invalid YAML: {e.Message}"); }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new NoiseInputException($"{path}: a scenario must be a YAML mapping of keys to values");
+
+        var r = new Reader(path);
+        r.CheckKeys(root, TopKeys, "");
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+
+        var channel = r.String(root, "channel", Scenario.DefaultChannel);
+        if (!ChannelPattern().IsMatch(channel))
+            throw r.Error(root, "channel", $"'{channel}' is not a channel name like V1:Hrec_hoft_16384Hz");
+        var rate = r.Integer(root, "sample_rate", Scenario.DefaultSampleRate);
+        if (rate < 16 || rate > 1 << 20) throw r.Error(root, "sample_rate", $"{rate} Hz is outside 16..1048576 Hz");
+        var fLow = r.Number(root, "f_low", 10.0);
+        if (fLow < 0 || fLow >= rate / 2.0) throw r.Error(root, "f_low", $"{fLow} Hz must lie in [0, sample_rate/2 = {rate / 2.0}) Hz");
+        var gpsDec = r.Decimal(root, "gps_start", 1238166018m);
+        if (gpsDec < 0) throw r.Error(root, "gps_start", "GPS time must be non-negative");
+        var gps = GpsTime.FromDecimal(gpsDec);
+        if ((long)gps.Nanoseconds * rate % GpsTime.NanosPerSecond != 0)
+            throw r.Error(root, "gps_start", $"{gps} does not fall on a sample boundary at {rate} Hz");
+        var seed = r.Integer64(root, "seed", 1);
+        if (seed < 0) throw r.Error(root, "seed", "seed must be a non-negative integer");
+        var device = r.String(root, "device", "auto") switch
+        {
+            "auto" => DeviceChoice.Auto,
+            "cpu" => DeviceChoice.Cpu,
+            "cuda" => DeviceChoice.Cuda,
+            var d => throw r.Error(root, "device", $"'{d}' is not one of auto, cpu, cuda"),
+        };
+
+        if (!root.Children.TryGetValue(new YamlScalarNode("psd"), out var psdNode))
+            throw new NoiseInputException($"{path}: missing key 'psd' (a curve file or an analytic model)");
+        if (psdNode is not YamlMappingNode psdMap) throw r.Error(root, "psd", "must be a mapping with 'file' or 'model'");
+        r.CheckKeys(psdMap, PsdKeys, "psd.");
+        var file = r.OptionalString(psdMap, "file", "psd.");
+        var model = r.OptionalString(psdMap, "model", "psd.");
+        if ((file is null) == (model is null))
+            throw new NoiseInputException($"{path}:{psdNode.Start.Line}: psd needs exactly one of 'file' or 'model'");
+        var kind = r.String(psdMap, "kind", "asd", "psd.");
+        if (kind is not ("asd" or "psd")) throw r.Error(psdMap, "kind", $"'{kind}' is not asd or psd", "psd.");
+        var scale = r.Number(psdMap, "asd_scale", 1.0, "psd.");
+        if (!(scale > 0) || !double.IsFinite(scale)) throw r.Error(psdMap, "asd_scale", "must be a positive number", "psd.");
+        if (model is not null && !AnalyticPsd.Models.Contains(model))
+            throw r.Error(psdMap, "model", $"unknown model '{model}' (known: {string.Join(", ", AnalyticPsd.Models)})", "psd.");
+        string? filePath = null;
+        if (file is not null)
+        {
+            filePath = Path.GetFullPath(Path.Combine(baseDir, file));
+            if (!File.Exists(filePath)) throw r.Error(psdMap, "file", $"curve file '{file}' not found (looked in {filePath})", "psd.");
+        }
+
+        var scenario = new Scenario
+        {
+            Name = r.String(root, "name", Path.GetFileNameWithoutExtension(path)),
+            Description = r.String(root, "description", ""),
+            Channel = channel,
+            SampleRate = rate,
+            GpsStart = gps,
+            Seed = seed,
+            FLow = fLow,
+            Device = device,
+            Psd = new PsdSpec { File = filePath, Kind = kind, Model = model, AsdScale = scale },
+            SourcePath = path,
+        };
+        Validate(scenario);
+        return scenario;
+    }
+
+    /// <summary>Checks that the curve covers the band the engine will colour: [f_low, sample_rate/2].</summary>
+    public static void Validate(Scenario s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        var curve = s.LoadPsd();
+        double fLowNeeded = Math.Max(s.FLow, 1.0 * s.SampleRate / (1 << 30));
+        if (curve.MinFrequency > fLowNeeded + 1e-9)
+            throw new NoiseInputException($"{s.SourcePath}: psd starts at {curve.MinFrequency} Hz, above f_low = {s.FLow} Hz; raise f_low");
+        if (curve.MaxFrequency < s.SampleRate / 2.0 - 1e-9)
+            throw new NoiseInputException($"{s.SourcePath}: psd ends at {curve.MaxFrequency} Hz, below sample_rate/2 = {s.SampleRate / 2.0} Hz; lower sample_rate or use a wider curve");
+        var values = curve.Values;
+        var freqs = curve.Frequencies;
+        bool any = false;
+        for (int i = 0; i < values.Length; i++)
+            if (freqs[i] >= s.FLow && values[i] > 0) { any = true; break; }
+        if (!any) throw new NoiseInputException($"{s.SourcePath}: psd is zero everywhere above f_low = {s.FLow} Hz");
+    }
+
+    /// <summary>Typed access to mapping keys with errors that say file:line: key.</summary>
+    private sealed class Reader(string path)
+    {
+        public void CheckKeys(YamlMappingNode map, string[] known, string prefix)
+        {
+            foreach (var key in map.Children.Keys)
+            {
+                var name = (key as YamlScalarNode)?.Value ?? "?";
+                if (!known.Contains(name))
+                    throw new NoiseInputException($"{path}:{key.Start.Line}: unknown key '{prefix}{name}' (known: {string.Join(", ", known.Select(k => prefix + k))})");
+            }
+        }
+
+        public NoiseInputException Error(YamlMappingNode map, string key, string what, string prefix = "")
+        {
+            var line = map.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v.Start.Line : map.Start.Line;
+            return new NoiseInputException($"{path}:{line}: {prefix}{key}: {what}");
+        }
+
+        private YamlScalarNode? Scalar(YamlMappingNode map, string key, string prefix)
+        {
+            if (!map.Children.TryGetValue(new YamlScalarNode(key), out var node)) return null;
+            if (node is not YamlScalarNode sc || sc.Value is null)
+                throw Error(map, key, "expected a single value, found a list or mapping", prefix);
+            return sc;
+        }
+
+        public string String(YamlMappingNode map, string key, string dflt, string prefix = "") =>
+            Scalar(map, key, prefix)?.Value ?? dflt;
+
+        public string? OptionalString(YamlMappingNode map, string key, string prefix = "") => Scalar(map, key, prefix)?.Value;
+
+        public double Number(YamlMappingNode map, string key, double dflt, string prefix = "")
+        {
+            var sc = Scalar(map, key, prefix);
+            if (sc is null) return dflt;
+            if (!double.TryParse(sc.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+                throw Error(map, key, $"expected a number, found '{sc.Value}'", prefix);
+            return v;
+        }
+
+        public decimal Decimal(YamlMappingNode map, string key, decimal dflt, string prefix = "")
+        {
+            var sc = Scalar(map, key, prefix);
+            if (sc is null) return dflt;
+            if (!decimal.TryParse(sc.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                throw Error(map, key, $"expected a number, found '{sc.Value}'", prefix);
+            return v;
+        }
+
+        public int Integer(YamlMappingNode map, string key, int dflt, string prefix = "")
+        {
+            var v = Integer64(map, key, dflt, prefix);
+            if (v is < int.MinValue or > int.MaxValue) throw Error(map, key, $"{v} is out of range", prefix);
+            return (int)v;
+        }
+
+        public long Integer64(YamlMappingNode map, string key, long dflt, string prefix = "")
+        {
+            var sc = Scalar(map, key, prefix);
+            if (sc is null) return dflt;
+            if (!long.TryParse(sc.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+                throw Error(map, key, $"expected an integer, found '{sc.Value}'", prefix);
+            return v;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Noise.Core;
+using Parquet;
+using Parquet.Schema;
+using PureHDF;
+
+namespace Noise.IO;
+
+/// <summary>
+/// Reads strain written by us (Parquet, HDF5) and by GWOSC (HDF5 and ASCII), by file extension. Errors are
+/// <see cref="NoiseInputException"/>s that name the file.
+/// </summary>
+public static partial class StrainReader
+{
+    public static StrainSeries Read(string path)
+    {
+        if (!File.Exists(path)) throw new NoiseInputException($"{path}: file not found");
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        try
+        {
+            return ext switch
+            {
+                ".parquet" => ReadParquet(path),
+                ".hdf5" or ".h5" or ".hdf" => ReadHdf5(path),
+                ".txt" or ".dat" or ".ascii" => ReadAscii(path),
+                _ => throw new NoiseInputException($"{path}: unknown strain format '{ext}' (expected .parquet, .hdf5/.h5 or GWOSC .txt)"),
+            };
+        }
+        catch (Exception e) when (e is not NoiseInputException)
+        {
+            throw new NoiseInputException($"{path}: cannot read strain: {e.Message}", e);
+        }
+    }
+
+    private static StrainSeries ReadParquet(string path) => ReadParquetAsync(path).GetAwaiter().GetResult();
+
+    private static async Task<StrainSeries> ReadParquetAsync(string path)
+    {
+        await using var reader = await ParquetReader.CreateAsync(path).ConfigureAwait(false);
+        var meta = reader.CustomMetadata;
+        var fields = reader.Schema.GetDataFields();
+        var strainField = fields.FirstOrDefault(f => f.Name != "time")
+            ?? throw new NoiseInputException($"{path}: no strain column besides 'time'");
+        var data = new List<double>();
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            var n = (int)rg.RowCount;
+            var buf = new float[n];
+            await rg.ReadAsync<float>(strainField, buf.AsMemory()).ConfigureAwait(false);
+            foreach (var v in buf) data.Add(v);
+        }
+        double rate = double.Parse(Need(meta, "sample_rate", path), CultureInfo.InvariantCulture);
+        double gps = double.Parse(Need(meta, "gps_start", path), CultureInfo.InvariantCulture);
+        return new StrainSeries(strainField.Name, rate, gps, data.ToArray(), path);
+    }
+
+    private static string Need(IReadOnlyDictionary<string, string> meta, string key, string path) =>
+        meta.TryGetValue(key, out var v) ? v : throw new NoiseInputException($"{path}: Parquet metadata lacks '{key}' (not written by noise?)");
+
+    private static StrainSeries ReadHdf5(string path)
+    {
+        using var file = H5File.OpenRead(path);
+        if (!file.LinkExists("strain/Strain"))
+            throw new NoiseInputException($"{path}: no /strain/Strain dataset (not a GWOSC-layout file)");
+        var ds = file.Dataset("strain/Strain");
+        double xstart = ReadNumberAttribute(ds, "Xstart");
+        double xspacing = ReadNumberAttribute(ds, "Xspacing");
+        double[] data = ds.Type.Size == 4
+            ? Array.ConvertAll(ds.Read<float[]>(), v => (double)v)
+            : ds.Read<double[]>();
+        string detector = file.LinkExists("meta/Detector") ? file.Dataset("meta/Detector").Read<string>() : "?";
+        string channel = ds.AttributeExists("Channel") ? ds.Attribute("Channel").Read<string>() : detector + ":GWOSC-STRAIN";
+        return new StrainSeries(channel, Math.Round(1.0 / xspacing, 6), xstart, data, path);
+    }
+
+    private static double ReadNumberAttribute(IH5Dataset ds, string name)
+    {
+        if (!ds.AttributeExists(name)) throw new NoiseInputException($"/strain/Strain lacks attribute {name}");
+        var a = ds.Attribute(name);
+        return a.Type.Class == H5DataTypeClass.FloatingPoint
+            ? (a.Type.Size == 4 ? a.Read<float>() : a.Read<double>())
+            : a.Type.Size == 4 ? a.Read<int>() : a.Read<long>();
+    }
+
+    [GeneratedRegex(@"GPS\s*[:=]?\s*(\d+(?:\.\d+)?)", RegexOptions.IgnoreCase)]
+    private static partial Regex GpsPattern();
+    [GeneratedRegex(@"(\d+(?:\.\d+)?)\s*Hz", RegexOptions.IgnoreCase)]
+    private static partial Regex RatePattern();
+
+    /// <summary>GWOSC ASCII: '#' header lines giving the GPS start and the sample rate, then one value a line.</summary>
+    private static StrainSeries ReadAscii(string path)
+    {
+        double? gps = null, rate = null;
+        var data = new List<double>();
+        int lineNo = 0;
+        foreach (var raw in File.ReadLines(path))
+        {
+            lineNo++;
+            var line = raw.Trim();
+            if (line.Length == 0) continue;
+            if (line[0] == '#')
+            {
+                var g = GpsPattern().Match(line);
+                if (g.Success && gps is null) gps = double.Parse(g.Groups[1].Value, CultureInfo.InvariantCulture);
+                var r = RatePattern().Match(line);
+                if (r.Success && rate is null) rate = double.Parse(r.Groups[1].Value, CultureInfo.InvariantCulture);
+                continue;
+            }
+            if (!double.TryParse(line, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                throw new NoiseInputException($"{path}:{lineNo}: not a number: '{line}'");
+            data.Add(v);
+        }
+        if (gps is null || rate is null)
+            throw new NoiseInputException($"{path}: GWOSC ASCII header must state the GPS start and the sample rate in Hz");
+        return new StrainSeries(Path.GetFileNameWithoutExtension(path), rate.Value, gps.Value, data.ToArray(), path);
+    }
+}

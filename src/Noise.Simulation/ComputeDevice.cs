@@ -1,0 +1,121 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using Noise.Core;
+using Noise.Simulation.Fft;
+
+namespace Noise.Simulation;
+
+/// <summary>
+/// One ILGPU context and accelerator (CUDA or the CPU accelerator) with its FFT backend. "auto" takes the first
+/// CUDA device when one is present, else the CPU. <see cref="Description"/> says which device ran.
+/// </summary>
+public sealed class ComputeDevice : IDisposable
+{
+    private readonly Context _context;
+
+    private ComputeDevice(Context context, Accelerator accelerator, int threads)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        Threads = threads;
+    }
+
+    public Accelerator Accelerator { get; }
+    public bool IsCuda => Accelerator.AcceleratorType == AcceleratorType.Cuda;
+    /// <summary>Host threads used by the CPU accelerator and the CPU FFT (1 per core by default).</summary>
+    public int Threads { get; }
+
+    public string Description => IsCuda
+        ? $"cuda: {Accelerator.Name} ({((CudaAccelerator)Accelerator).Architecture}, {Accelerator.MemorySize / (1 << 20)} MiB)"
+        : $"cpu: ILGPU CPU accelerator, {Threads} thread{(Threads == 1 ? "" : "s")} ({RuntimeInformation.ProcessArchitecture})";
+
+    /// <summary>The FFT backend that goes with this accelerator, for segments of length <paramref name="n"/>.</summary>
+    public IInverseFftBackend CreateInverseFft(int n) => IsCuda
+        ? new CuFftBackend((CudaAccelerator)Accelerator, n)
+        : new CpuFftBackend(n, Threads);
+
+    /// <summary>The FFT backend name without building one (for `noise info`).</summary>
+    public string FftBackendName => IsCuda ? "cuFFT (ILGPU.Algorithms)" : "managed real FFT (radix-2 Stockham, Vector256)";
+
+    public static ComputeDevice Create(DeviceChoice choice, int threads)
+    {
+        threads = Math.Max(1, threads);
+        var cpu = new CPUDevice(4, 1, threads);
+        if (choice != DeviceChoice.Cpu) EnsureCudaDriverResolvable();
+        Context context = choice == DeviceChoice.Cpu
+            ? Context.Create(b => b.CPU(cpu))
+            : CreateWithCuda(cpu);
+        try
+        {
+            var cudaDevices = context.GetCudaDevices();
+            if (choice == DeviceChoice.Cuda && cudaDevices.Count == 0)
+                throw new NoiseInputException("device cuda was requested but ILGPU found no CUDA device (is the NVIDIA driver's libcuda visible, e.g. apptainer --nv?)");
+            Accelerator acc = choice != DeviceChoice.Cpu && cudaDevices.Count > 0
+                ? context.CreateCudaAccelerator(0)
+                : cpu.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
+            return new ComputeDevice(context, acc, threads);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>CUDA devices ILGPU can see, for `noise info`; empty where there is no driver.</summary>
+    public static IReadOnlyList<string> ListCudaDevices()
+    {
+        EnsureCudaDriverResolvable();
+        using var context = CreateWithCuda(CPUDevice.Default);
+        var list = new List<string>();
+        foreach (var d in context.GetCudaDevices())
+            list.Add($"{d.Name} ({d.Architecture}, {d.MemorySize / (1 << 20)} MiB, driver {d.DriverVersion})");
+        return list;
+    }
+
+    private static Context CreateWithCuda(CPUDevice cpu)
+    {
+        try { return Context.Create(b => b.CPU(cpu).Cuda()); }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or CudaException)
+        {
+            return Context.Create(b => b.CPU(cpu));
+        }
+    }
+
+    private static int _resolverSet;
+
+    /// <summary>
+    /// ILGPU loads the driver as "libcuda.so", which some hosts only provide as libcuda.so.1 (the runtime
+    /// package without the -dev link): map one to the other where needed.
+    /// </summary>
+    private static void EnsureCudaDriverResolvable()
+    {
+        if (Interlocked.Exchange(ref _resolverSet, 1) == 1) return;
+        if (NativeLibrary.TryLoad("libcuda.so", out var h)) { NativeLibrary.Free(h); return; }
+        if (!NativeLibrary.TryLoad("libcuda.so.1", out var h1)) return;
+        NativeLibrary.Free(h1);
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(Context).Assembly, (name, asm, path) =>
+                name.Contains("cuda", StringComparison.OrdinalIgnoreCase) && !name.Contains("cufft", StringComparison.OrdinalIgnoreCase)
+                    && NativeLibrary.TryLoad("libcuda.so.1", out var lib) ? lib : IntPtr.Zero);
+        }
+        catch (InvalidOperationException)
+        {
+            // ILGPU installed its own resolver (WSL); leave it.
+        }
+    }
+
+    public static string IlgpuVersion =>
+        typeof(Context).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
+
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+}

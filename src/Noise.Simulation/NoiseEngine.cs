@@ -1,0 +1,191 @@
+using System.Runtime.InteropServices;
+using ILGPU;
+using ILGPU.Runtime;
+using Noise.Core;
+using Noise.Simulation.Fft;
+using Noise.Simulation.Kernels;
+
+namespace Noise.Simulation;
+
+/// <summary>
+/// Continuous coloured Gaussian noise for one channel, of any length, in constant memory.
+/// Sample i (counted from GPS 0) is a pure function of (seed, channel, i): segments are drawn from Philox keyed
+/// by the seed with the segment index and channel in the counter, coloured by the scenario's PSD in the
+/// frequency domain (PyCBC's noise_from_psd / LAL's SimNoise), inverse-FFT'd and cross-faded into the stream
+/// (see <see cref="EngineLayout"/>). So any block size, thread count, shard split or start time gives the same
+/// bits for the same GPS range on one backend, and the CPU and CUDA backends draw the same random numbers.
+/// </summary>
+public sealed class NoiseEngine : IDisposable
+{
+    private readonly ComputeDevice _device;
+    private readonly IInverseFftBackend _fft;
+    private readonly int _blockSegments;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _amplitude;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _fade;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _bins;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _time;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _output;
+    private readonly float[]? _hostOutput;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, BinParams> _binsKernel;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams> _fadeKernel;
+    private readonly Action<Index1D, ArrayView<float>, int, int, int, int> _carryKernel;
+    private readonly int _launch;
+    private readonly uint _key0, _key1, _channelId;
+
+    /// <param name="blockSeconds">Work per kernel launch; changes memory and speed, never the samples.</param>
+    public NoiseEngine(ComputeDevice device, Scenario scenario, double blockSeconds = 64)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(scenario);
+        if (!(blockSeconds > 0)) throw new NoiseInputException($"--block must be positive, got {blockSeconds}");
+        _device = device;
+        Scenario = scenario;
+        Layout = EngineLayout.For(scenario.SampleRate);
+        _blockSegments = (int)Math.Clamp(Math.Round(blockSeconds * scenario.SampleRate / Layout.Stride), 1, 4096);
+        var acc = device.Accelerator;
+        int n = Layout.SegmentLength;
+
+        _amplitude = acc.Allocate1D(BuildAmplitudes(scenario, Layout));
+        _fade = acc.Allocate1D(BuildFadeIn(Layout.Overlap));
+        _bins = acc.Allocate1D<float>((long)(_blockSegments + 1) * (n + 2));
+        _time = acc.Allocate1D<float>((long)(_blockSegments + 1) * n);
+        _output = acc.Allocate1D<float>((long)_blockSegments * Layout.Stride);
+        _hostOutput = device.IsCuda ? new float[_output.Length] : null;
+        _fft = device.CreateInverseFft(n);
+
+        _binsKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, BinParams>(NoiseKernels.GaussianBins);
+        _fadeKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams>(NoiseKernels.Crossfade);
+        _carryKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int, int>(NoiseKernels.CarryTail);
+        _launch = (int)Math.Min(acc.MaxNumThreads, 1 << 20);
+
+        _key0 = (uint)scenario.Seed;
+        _key1 = (uint)((ulong)scenario.Seed >> 32);
+        _channelId = ChannelId(scenario.Channel);
+    }
+
+    public Scenario Scenario { get; }
+    public EngineLayout Layout { get; }
+    public string FftName => _fft.Name;
+    public long DeviceMemoryBytes => (_amplitude.LengthInBytes + _fade.LengthInBytes + _bins.LengthInBytes + _time.LengthInBytes + _output.LengthInBytes);
+
+    /// <summary>
+    /// Produces samples [firstSample, firstSample + count) (absolute indices from GPS 0), handing them to
+    /// <paramref name="sink"/> in order, in chunks of at most one block. The span is only valid during the call.
+    /// </summary>
+    public void Generate(long firstSample, long count, Action<ReadOnlySpan<float>, long> sink, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (count <= 0) return;
+        long s = Layout.Stride;
+        long mFirst = FloorDiv(firstSample, s);
+        long mLast = FloorDiv(firstSample + count - 1, s);
+        long end = firstSample + count;
+        int prevSegments = 0;
+        for (long m0 = mFirst; m0 <= mLast; m0 += _blockSegments)
+        {
+            cancel.ThrowIfCancellationRequested();
+            int nb = (int)Math.Min(_blockSegments, mLast - m0 + 1);
+            if (m0 == mFirst)
+            {
+                // First block: also draw the segment before, whose tail fades into the first output stride.
+                LaunchBins(m0 - 1, nb + 1, 0);
+                _fft.Inverse(_bins, _time, 0, nb + 1);
+            }
+            else
+            {
+                _carryKernel(_launch, _time.View, prevSegments, Layout.SegmentLength, Layout.Overlap, _launch);
+                LaunchBins(m0, nb, 1);
+                _device.Accelerator.Synchronize();
+                _fft.Inverse(_bins, _time, 1, nb);
+            }
+            _fadeKernel(_launch, _time.View, _fade.View, _output.View, new CrossfadeParams
+            {
+                SegmentLength = Layout.SegmentLength,
+                Overlap = Layout.Overlap,
+                Segments = nb,
+                Stride = _launch,
+            });
+            _device.Accelerator.Synchronize();
+            prevSegments = nb;
+
+            long blockStart = m0 * s;
+            long from = Math.Max(firstSample, blockStart);
+            long to = Math.Min(end, blockStart + nb * s);
+            sink(HostOutput(from - blockStart, to - from), from);
+        }
+    }
+
+    private void LaunchBins(long firstSegment, int segments, int firstSlot)
+    {
+        _binsKernel(_launch, _bins.View, _amplitude.View, new BinParams
+        {
+            FirstSegment = firstSegment,
+            Segments = segments,
+            Half = Layout.Half,
+            FirstSlot = firstSlot,
+            Stride = _launch,
+            Key0 = _key0,
+            Key1 = _key1,
+            Channel = _channelId,
+        });
+        if (!_device.IsCuda) _device.Accelerator.Synchronize();
+    }
+
+    private unsafe ReadOnlySpan<float> HostOutput(long offset, long length)
+    {
+        if (_hostOutput is null)
+            return new ReadOnlySpan<float>((float*)_output.NativePtr + offset, checked((int)length));
+        _output.View.SubView(offset, length).CopyToCPU(ref _hostOutput[0], length);
+        return _hostOutput.AsSpan(0, (int)length);
+    }
+
+    /// <summary>
+    /// |X_k| scale per rfft bin: sqrt(S(f_k) df) / 2 with S the one-sided PSD, so that the unnormalised inverse
+    /// FFT of (a + i b) * scale has variance sum S(f_k) df (FIELD_NOTES §1 with numpy's 1/N folded in). Zero at
+    /// DC, at Nyquist and below f_low. Computed in double on the host so both backends use the same floats.
+    /// </summary>
+    public static float[] BuildAmplitudes(Scenario scenario, EngineLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(layout);
+        var curve = scenario.LoadPsd();
+        double df = (double)scenario.SampleRate / layout.SegmentLength;
+        var amp = new float[layout.Half + 1];
+        for (int k = 1; k < layout.Half; k++)
+        {
+            double f = k * df;
+            if (f < scenario.FLow) continue;
+            amp[k] = (float)(0.5 * Math.Sqrt(curve.At(f) * df));
+        }
+        return amp;
+    }
+
+    /// <summary>sin(pi (j + 1/2) / (2L)): the fade-in weight; the fade-out weight is the same table reversed.</summary>
+    public static float[] BuildFadeIn(int overlap)
+    {
+        var w = new float[overlap];
+        for (int j = 0; j < overlap; j++) w[j] = (float)Math.Sin(Math.PI * (j + 0.5) / (2.0 * overlap));
+        return w;
+    }
+
+    /// <summary>FNV-1a of the channel name: different channels of one seed get independent streams.</summary>
+    public static uint ChannelId(string channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        uint h = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(channel)) { h ^= b; h *= 16777619u; }
+        return h;
+    }
+
+    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
+    public void Dispose()
+    {
+        _fft.Dispose();
+        _amplitude.Dispose();
+        _fade.Dispose();
+        _bins.Dispose();
+        _time.Dispose();
+        _output.Dispose();
+    }
+}
