@@ -1,0 +1,94 @@
+namespace Noise.Core.Tests;
+
+public class ScenarioLoaderTests
+{
+    [Theory]
+    [InlineData("virgo-o3.yaml")]
+    [InlineData("virgo-design.yaml")]
+    [InlineData("virgo-o4.yaml")]
+    [InlineData("einstein-telescope.yaml")]
+    public void ShippedScenariosLoad(string name)
+    {
+        var s = ScenarioLoader.Load(TestFiles.Config(name));
+        Assert.Equal(16384, s.SampleRate);
+        Assert.True(File.Exists(s.Psd.File));
+        Assert.Equal(64, s.ComputeHash().Length);
+    }
+
+    [Fact]
+    public void O3ScenarioResolvesItsDefaults()
+    {
+        var s = ScenarioLoader.Load(TestFiles.Config("virgo-o3.yaml"));
+        Assert.Equal("V1:Hrec_hoft_16384Hz", s.Channel);
+        Assert.Equal("V1", s.Detector);
+        Assert.Equal(DeviceChoice.Auto, s.Device);
+        Assert.Equal(10, s.FLow);
+    }
+
+    [Fact]
+    public void HashDependsOnPhysicsNotOnSeed()
+    {
+        var s = ScenarioLoader.Load(TestFiles.Config("virgo-o3.yaml"));
+        Assert.Equal(s.ComputeHash(), (s with { Seed = 99 }).ComputeHash());
+        Assert.NotEqual(s.ComputeHash(), (s with { FLow = 11 }).ComputeHash());
+    }
+
+    private static string Write(string yaml)
+    {
+        var dir = TestFiles.TempDir();
+        File.Copy(TestFiles.Config("curves/O3-V1_sensitivity_strain_asd.txt"), Path.Combine(dir, "asd.txt"));
+        var p = Path.Combine(dir, "s.yaml");
+        File.WriteAllText(p, yaml);
+        return p;
+    }
+
+    private const string Good = "psd:\n  file: asd.txt\n";
+
+    [Fact]
+    public void MinimalScenarioTakesDefaults()
+    {
+        var s = ScenarioLoader.Load(Write(Good));
+        Assert.Equal(16384, s.SampleRate);
+        Assert.Equal("V1:Hrec_hoft_16384Hz", s.Channel);
+    }
+
+    [Theory]
+    [InlineData("sampel_rate: 16384\n" + Good, "unknown key 'sampel_rate'")]
+    [InlineData("psd:\n  file: asd.txt\n  scale: 2\n", "unknown key 'psd.scale'")]
+    [InlineData("sample_rate: fast\n" + Good, "sample_rate: expected an integer")]
+    [InlineData("sample_rate: 16384.5\n" + Good, "sample_rate: expected an integer")]
+    [InlineData("sample_rate: -4\n" + Good, "sample_rate: -4 Hz is outside")]
+    [InlineData("f_low: 9000\n" + Good, "f_low: 9000 Hz must lie in")]
+    [InlineData("f_low: [1, 2]\n" + Good, "f_low: expected a single value")]
+    [InlineData("seed: -1\n" + Good, "seed: seed must be a non-negative")]
+    [InlineData("device: tpu\n" + Good, "device: 'tpu' is not one of")]
+    [InlineData("gps_start: 1238166018.00001\n" + Good, "gps_start")]
+    [InlineData("channel: hoft\n" + Good, "channel: 'hoft' is not a channel name")]
+    [InlineData("seed: 3\n", "missing key 'psd'")]
+    [InlineData("psd:\n  file: missing.txt\n", "psd.file: curve file 'missing.txt' not found")]
+    [InlineData("psd:\n  file: asd.txt\n  model: white\n", "exactly one of")]
+    [InlineData("psd:\n  model: pink\n", "psd.model: unknown model 'pink'")]
+    [InlineData("psd:\n  file: asd.txt\n  asd_scale: 0\n", "psd.asd_scale: must be a positive number")]
+    [InlineData("psd:\n  file: asd.txt\n  kind: dB\n", "psd.kind: 'dB' is not asd or psd")]
+    [InlineData("sample_rate: 32768\n" + Good, "psd ends at 8192 Hz")]
+    [InlineData("- a\n- b\n", "must be a YAML mapping")]
+    [InlineData("psd: [\n", "invalid YAML")]
+    public void BadInputNamesTheKeyAndFile(string yaml, string message)
+    {
+        var p = Write(yaml);
+        var e = Assert.Throws<NoiseInputException>(() => ScenarioLoader.Load(p));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        Assert.StartsWith(p, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CurveStartingAboveFLowIsRejected()
+    {
+        var dir = TestFiles.TempDir();
+        File.Copy(TestFiles.Config("curves/AdV_asd.txt"), Path.Combine(dir, "adv.txt"));
+        var p = Path.Combine(dir, "s.yaml");
+        File.WriteAllText(p, "f_low: 5\npsd:\n  file: adv.txt\n");
+        var e = Assert.Throws<NoiseInputException>(() => ScenarioLoader.Load(p));
+        Assert.Contains("psd starts at 10 Hz, above f_low = 5 Hz", e.Message, StringComparison.Ordinal);
+    }
+}

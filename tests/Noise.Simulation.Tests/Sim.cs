@@ -1,0 +1,56 @@
+using Noise.Core;
+
+namespace Noise.Simulation.Tests;
+
+/// <summary>Builds scenarios and runs the engine into arrays for tests.</summary>
+internal static class Sim
+{
+    public static string RepoRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Noise.sln"))) dir = Path.GetDirectoryName(dir);
+        return dir ?? throw new DirectoryNotFoundException("Noise.sln not found");
+    }
+
+    public static Scenario O3() => ScenarioLoader.Load(Path.Combine(RepoRoot(), "configs", "virgo-o3.yaml"));
+
+    /// <summary>Unit-PSD white noise from 0 Hz: the most sensitive scenario for seams and tails.</summary>
+    public static Scenario White(int rate = 4096) => new()
+    {
+        Name = "white",
+        SampleRate = rate,
+        FLow = 0,
+        Seed = 11,
+        Psd = new PsdSpec { Model = "white" },
+    };
+
+    public static float[] Run(Scenario s, double startOffsetSeconds, double seconds, double block = 64, int threads = 2, DeviceChoice device = DeviceChoice.Cpu)
+    {
+        using var dev = ComputeDevice.Create(device, threads);
+        using var engine = new NoiseEngine(dev, s, block);
+        long first = s.GpsStart.ToSampleIndex(s.SampleRate) + (long)Math.Round(startOffsetSeconds * s.SampleRate);
+        var n = (long)Math.Round(seconds * s.SampleRate);
+        var x = new float[n];
+        long expect = first;
+        engine.Generate(first, n, (span, at) =>
+        {
+            Assert.Equal(expect, at);
+            span.CopyTo(x.AsSpan((int)(at - first)));
+            expect += span.Length;
+        });
+        Assert.Equal(first + n, expect);
+        return x;
+    }
+
+    public static (double Mean, double Variance, double Kurtosis) Moments(ReadOnlySpan<float> x)
+    {
+        double m = 0;
+        foreach (var v in x) m += v;
+        m /= x.Length;
+        double m2 = 0, m4 = 0;
+        foreach (var v in x) { double d = v - m; m2 += d * d; m4 += d * d * d * d; }
+        m2 /= x.Length;
+        m4 /= x.Length;
+        return (m, m2, m4 / (m2 * m2));
+    }
+}
