@@ -26,7 +26,9 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             var verb = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
-            Console.Error.WriteLine($"noise: {parse.Errors[0].Message} (see 'noise{verb} --help')");
+            // one line, whatever the parser says: errors joined, its multi-line lists folded
+            var message = string.Join("; ", parse.Errors.Select(e => string.Join(' ', e.Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))));
+            Console.Error.WriteLine($"noise: {message} (see 'noise{verb} --help')");
             return 2;
         }
         try

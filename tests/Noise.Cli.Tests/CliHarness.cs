@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Noise.Cli.Tests;
+
+/// <summary>Runs `noise` in-process with captured stdout/stderr (tests run one at a time for that).</summary>
+internal static class CliHarness
+{
+    public static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var oldOut = Console.Out;
+        var oldErr = Console.Error;
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Console.SetOut(o);
+        Console.SetError(e);
+        try
+        {
+            int code = Program.Main(args);
+            return (code, o.ToString(), e.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    public static string RepoRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Noise.sln"))) dir = Path.GetDirectoryName(dir);
+        return dir ?? throw new DirectoryNotFoundException("Noise.sln not found");
+    }
+
+    public static string Config(string name) => Path.Combine(RepoRoot(), "configs", name);
+
+    public static string TempDir()
+    {
+        var d = Path.Combine(Path.GetTempPath(), "noise-cli-tests", Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(d);
+        return d;
+    }
+
+    public static (int Code, string Out) Process(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Noise.Core;
+
+namespace Noise.IO.Tests;
+
+internal static class IoTestSupport
+{
+    public static string TempDir()
+    {
+        var d = Path.Combine(Path.GetTempPath(), "noise-io-tests", Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(d);
+        return d;
+    }
+
+    public static string RepoRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Noise.sln"))) dir = Path.GetDirectoryName(dir);
+        return dir ?? throw new DirectoryNotFoundException("Noise.sln not found");
+    }
+
+    /// <summary>../shared/data beside the checkout (reference GWOSC files), or null where it is absent.</summary>
+    public static string? SharedData()
+    {
+        var d = Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared", "data"));
+        return Directory.Exists(d) ? d : null;
+    }
+
+    public static StrainMetadata Meta(long samples, int rate = 4096) => new()
+    {
+        Channel = "V1:Hrec_hoft_16384Hz",
+        SampleRate = rate,
+        GpsStart = new GpsTime(1238166018, 0),
+        Samples = samples,
+        Seed = 42,
+        ScenarioName = "test",
+        ScenarioHash = "abc123",
+        SoftwareVersion = "0.0.0-test",
+    };
+
+    public static float[] Ramp(int n)
+    {
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)Math.Sin(i * 0.01) * 1e-21f;
+        return x;
+    }
+
+    /// <summary>Debian's interpreter, which has python3-h5py/numpy/scipy (installed by .ci/run).</summary>
+    public static (int Code, string Out) Python(string script, params string[] args)
+    {
+        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(script);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr);
+    }
+}
