@@ -52,16 +52,16 @@ internal static class KernelTimer
         var acc = device.Accelerator;
         var layout = EngineLayout.For(16384);
         int segs = 19;
-        using var bins = acc.Allocate1D<float>((long)(segs + 1) * (layout.SegmentLength + 2));
-        using var amp = acc.Allocate1D(Enumerable.Repeat(1e-23f, layout.Half + 1).ToArray());
+        using var bins = acc.Allocate1D<Noise.Simulation.Kernels.BinQuad>((long)(segs + 1) * (layout.Half / 2 + 1));
+        using var amp = acc.Allocate1D(Enumerable.Repeat(new Noise.Simulation.Kernels.AmpPair { A0 = 1e-23f, A1 = 1e-23f }, layout.Half / 2 + 1).ToArray());
         using var time = acc.Allocate1D<float>((long)(segs + 1) * layout.SegmentLength);
         using var fade = acc.Allocate1D(NoiseEngine.BuildFadeIn(layout.Overlap));
         using var output = acc.Allocate1D<float>((long)segs * layout.Stride);
-        var k1 = ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<ILGPU.Index1D, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, Noise.Simulation.Kernels.BinParams>(acc, Noise.Simulation.Kernels.NoiseKernels.GaussianBins);
+        var k1 = ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<ILGPU.Index1D, ILGPU.ArrayView<Noise.Simulation.Kernels.BinQuad>, ILGPU.ArrayView<Noise.Simulation.Kernels.AmpPair>, Noise.Simulation.Kernels.BinParams>(acc, Noise.Simulation.Kernels.NoiseKernels.GaussianBins);
         var k2 = ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<ILGPU.Index1D, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, Noise.Simulation.Kernels.CrossfadeParams>(acc, Noise.Simulation.Kernels.NoiseKernels.Crossfade);
         int launch = (int)acc.MaxNumThreads;
-        var bp = new Noise.Simulation.Kernels.BinParams { FirstSegment = 1000, Segments = segs, Half = layout.Half, FirstSlot = 1, Stride = launch, Key0 = 1, Key1 = 2, Channel = 3 };
-        var cp = new Noise.Simulation.Kernels.CrossfadeParams { SegmentLength = layout.SegmentLength, Overlap = layout.Overlap, Segments = segs, Stride = launch };
+        var bp = new Noise.Simulation.Kernels.BinParams { FirstSegment = 1000, Segments = segs, Half = layout.Half, FirstSlot = 1, Stride = launch, Contiguous = 1, Key0 = 1, Key1 = 2, Channel = 3 };
+        var cp = new Noise.Simulation.Kernels.CrossfadeParams { SegmentLength = layout.SegmentLength, Overlap = layout.Overlap, Segments = segs, Stride = launch, Contiguous = 1 };
         for (int i = 0; i < 3; i++) { k1(launch, bins.View, amp.View, bp); k2(launch, time.View, fade.View, output.View, cp); acc.Synchronize(); }
         int reps = 20;
         var sw = Stopwatch.StartNew();

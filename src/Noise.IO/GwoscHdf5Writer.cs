@@ -28,8 +28,7 @@ public sealed class GwoscHdf5Writer : IStrainWriter
         if (meta.Samples <= 0) throw new ArgumentException("an HDF5 strain file needs at least one sample", nameof(meta));
         _meta = meta;
         _file = new AtomicFile(path);
-        uint chunk = (uint)Math.Min(meta.Samples, 1 << 16);
-        _strain = new H5Dataset<float[]>(fileDims: [(ulong)meta.Samples], chunks: [chunk])
+        _strain = new H5Dataset<float[]>(fileDims: [(ulong)meta.Samples])
         {
             Attributes = new Dictionary<string, object>
             {

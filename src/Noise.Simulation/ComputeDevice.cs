@@ -33,10 +33,10 @@ public sealed class ComputeDevice : IDisposable
         ? $"cuda: {Accelerator.Name} ({((CudaAccelerator)Accelerator).Architecture}, {Accelerator.MemorySize / (1 << 20)} MiB)"
         : $"cpu: ILGPU CPU accelerator, {Threads} thread{(Threads == 1 ? "" : "s")} ({RuntimeInformation.ProcessArchitecture})";
 
-    /// <summary>The FFT backend that goes with this accelerator, for segments of length <paramref name="n"/>.</summary>
-    public IInverseFftBackend CreateInverseFft(int n) => IsCuda
-        ? new CuFftBackend((CudaAccelerator)Accelerator, n)
-        : new CpuFftBackend(n, Threads);
+    /// <summary>The FFT backend that goes with this accelerator, for segments of length <paramref name="n"/> whose bins sit <paramref name="binSlotFloats"/> floats apart.</summary>
+    public IInverseFftBackend CreateInverseFft(int n, int binSlotFloats) => IsCuda
+        ? new CuFftBackend((CudaAccelerator)Accelerator, n, binSlotFloats)
+        : new CpuFftBackend(n, binSlotFloats, Threads);
 
     /// <summary>The FFT backend name without building one (for `noise info`).</summary>
     public string FftBackendName => IsCuda ? "cuFFT (ILGPU.Algorithms)" : "managed real FFT (radix-2 Stockham, Vector256)";

@@ -13,6 +13,8 @@ public sealed record EngineLayout(int SegmentLength, int Overlap)
 {
     public int Stride => SegmentLength - Overlap;
     public int Half => SegmentLength / 2;
+    /// <summary>Floats per segment in the bin buffer: N/2+2 interleaved complex bins (one of padding).</summary>
+    public int BinSlotFloats => SegmentLength + 4;
 
     public static EngineLayout For(int sampleRate)
     {

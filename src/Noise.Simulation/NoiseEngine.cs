@@ -26,7 +26,7 @@ public sealed class NoiseEngine : IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _time;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _output;
     private readonly float[]? _hostOutput;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, BinParams> _binsKernel;
+    private readonly Action<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, BinParams> _binsKernel;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams> _fadeKernel;
     private readonly Action<Index1D, ArrayView<float>, int, int, int, int> _carryKernel;
     private readonly int _launch;
@@ -41,19 +41,21 @@ public sealed class NoiseEngine : IDisposable
         _device = device;
         Scenario = scenario;
         Layout = EngineLayout.For(scenario.SampleRate);
-        _blockSegments = (int)Math.Clamp(Math.Round(blockSeconds * scenario.SampleRate / Layout.Stride), 1, 4096);
+        // at most 2^30 samples per block keeps every kernel index in 32 bits
+        int maxSegments = Math.Max(1, Math.Min(4096, (1 << 30) / Layout.SegmentLength - 1));
+        _blockSegments = (int)Math.Clamp(Math.Round(blockSeconds * scenario.SampleRate / Layout.Stride), 1, maxSegments);
         var acc = device.Accelerator;
         int n = Layout.SegmentLength;
 
         _amplitude = acc.Allocate1D(BuildAmplitudes(scenario, Layout));
         _fade = acc.Allocate1D(BuildFadeIn(Layout.Overlap));
-        _bins = acc.Allocate1D<float>((long)(_blockSegments + 1) * (n + 2));
+        _bins = acc.Allocate1D<float>((long)(_blockSegments + 1) * Layout.BinSlotFloats);
         _time = acc.Allocate1D<float>((long)(_blockSegments + 1) * n);
         _output = acc.Allocate1D<float>((long)_blockSegments * Layout.Stride);
         _hostOutput = device.IsCuda ? new float[_output.Length] : null;
-        _fft = device.CreateInverseFft(n);
+        _fft = device.CreateInverseFft(n, Layout.BinSlotFloats);
 
-        _binsKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, BinParams>(NoiseKernels.GaussianBins);
+        _binsKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, BinParams>(NoiseKernels.GaussianBins);
         _fadeKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams>(NoiseKernels.Crossfade);
         _carryKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int, int>(NoiseKernels.CarryTail);
         _launch = (int)Math.Min(acc.MaxNumThreads, 1 << 20);
@@ -104,6 +106,7 @@ public sealed class NoiseEngine : IDisposable
                 Overlap = Layout.Overlap,
                 Segments = nb,
                 Stride = _launch,
+                Contiguous = _device.IsCuda ? 0 : 1,
             });
             _device.Accelerator.Synchronize();
             prevSegments = nb;
@@ -117,13 +120,14 @@ public sealed class NoiseEngine : IDisposable
 
     private void LaunchBins(long firstSegment, int segments, int firstSlot)
     {
-        _binsKernel(_launch, _bins.View, _amplitude.View, new BinParams
+        _binsKernel(_launch, _bins.View.AsContiguous().Cast<BinQuad>(), _amplitude.View.AsContiguous().Cast<AmpPair>(), new BinParams
         {
             FirstSegment = firstSegment,
             Segments = segments,
             Half = Layout.Half,
             FirstSlot = firstSlot,
             Stride = _launch,
+            Contiguous = _device.IsCuda ? 0 : 1,
             Key0 = _key0,
             Key1 = _key1,
             Channel = _channelId,
@@ -150,7 +154,7 @@ public sealed class NoiseEngine : IDisposable
         ArgumentNullException.ThrowIfNull(layout);
         var curve = scenario.LoadPsd();
         double df = (double)scenario.SampleRate / layout.SegmentLength;
-        var amp = new float[layout.Half + 1];
+        var amp = new float[layout.Half + 2];   // bins 0..N/2 and one zero of padding (pairs of bins)
         for (int k = 1; k < layout.Half; k++)
         {
             double f = k * df;

@@ -10,12 +10,14 @@ namespace Noise.Simulation.Fft;
 public sealed unsafe class CpuFftBackend : IInverseFftBackend
 {
     private readonly int _n;
+    private readonly int _binSlot;
     private readonly ParallelOptions _parallel;
     private readonly ThreadLocal<CpuRealFft> _fft;
 
-    public CpuFftBackend(int n, int threads)
+    public CpuFftBackend(int n, int binSlotFloats, int threads)
     {
         _n = n;
+        _binSlot = binSlotFloats;
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
         _fft = new ThreadLocal<CpuRealFft>(() => new CpuRealFft(n));
     }
@@ -24,7 +26,7 @@ public sealed unsafe class CpuFftBackend : IInverseFftBackend
 
     public void Inverse(MemoryBuffer1D<float, Stride1D.Dense> bins, MemoryBuffer1D<float, Stride1D.Dense> time, int firstSlot, int count)
     {
-        int binLen = _n + 2;
+        int binLen = _binSlot;
         float* binPtr = (float*)bins.NativePtr;
         float* timePtr = (float*)time.NativePtr;
         int n = _n;

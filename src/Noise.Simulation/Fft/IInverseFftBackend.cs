@@ -15,7 +15,7 @@ public interface IInverseFftBackend : IDisposable
 
     /// <summary>
     /// Transforms <paramref name="count"/> segments starting at <paramref name="firstSlot"/>: bins holds
-    /// 2(N/2+1) interleaved floats per slot, time receives N floats per slot.
+    /// the N/2+1 interleaved complex bins of each slot at the start of its EngineLayout.BinSlotFloats floats, time receives N floats per slot.
     /// </summary>
     void Inverse(MemoryBuffer1D<float, Stride1D.Dense> bins, MemoryBuffer1D<float, Stride1D.Dense> time, int firstSlot, int count);
 }

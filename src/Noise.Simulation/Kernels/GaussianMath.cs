@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 
 namespace Noise.Simulation.Kernels;
@@ -16,6 +17,7 @@ public static class GaussianMath
     private const float InvTwo22 = 1.0f / 4194304.0f;
 
     /// <summary>Two independent N(0,1) values from two random words (24 bits of each are used).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void BoxMuller(uint a, uint b, out float g0, out float g1)
     {
         float radius = Sqrt(MinusTwoLogUnit((a >> 8) + 1));
@@ -25,6 +27,7 @@ public static class GaussianMath
     }
 
     /// <summary>-2 ln(v / 2^24) for v in [1, 2^24].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MinusTwoLogUnit(uint v)
     {
         uint bits = Interop.FloatAsInt((float)v);     // exact: v < 2^25
@@ -38,6 +41,7 @@ public static class GaussianMath
     }
 
     /// <summary>sin and cos of 2 pi w / 2^24 for w in [0, 2^24): quadrant from the top bits, Taylor on +-pi/4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SinCosTurn(uint w, out float sin, out float cos)
     {
         uint quadrant = w >> 22;
@@ -57,5 +61,6 @@ public static class GaussianMath
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Sqrt(float x) => MathF.Sqrt(x);
 }

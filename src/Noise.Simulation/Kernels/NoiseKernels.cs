@@ -1,6 +1,19 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 
 namespace Noise.Simulation.Kernels;
+
+/// <summary>Two consecutive complex rfft bins (k, k+1): one 16-byte store per Philox draw.</summary>
+public struct BinQuad
+{
+    public float Re0, Im0, Re1, Im1;
+}
+
+/// <summary>The amplitudes of bins (k, k+1).</summary>
+public struct AmpPair
+{
+    public float A0, A1;
+}
 
 /// <summary>Parameters of <see cref="NoiseKernels.GaussianBins"/>. Public: ILGPU requires it of kernel structs.</summary>
 public struct BinParams
@@ -15,6 +28,8 @@ public struct BinParams
     public int FirstSlot;
     /// <summary>Number of threads launched (the grid-stride step).</summary>
     public int Stride;
+    /// <summary>1: each thread takes one contiguous run of items (CPU: no false sharing); 0: interleaved (GPU: coalesced).</summary>
+    public int Contiguous;
     public uint Key0, Key1, Channel;
 }
 
@@ -25,6 +40,7 @@ public struct CrossfadeParams
     public int Overlap;        // L: samples over which one segment fades into the next
     public int Segments;       // output strides in this launch
     public int Stride;         // threads launched
+    public int Contiguous;     // see BinParams.Contiguous
 }
 
 /// <summary>
@@ -35,36 +51,61 @@ public struct CrossfadeParams
 public static class NoiseKernels
 {
     /// <summary>
-    /// Fills the N/2+1 rfft bins of each segment with (a + i b) * amplitude[k], a, b ~ N(0,1) from Philox via
-    /// Box-Muller (<see cref="GaussianMath"/>). Counter: (bin pair, segment low, segment high, channel); key: the seed. One Philox call gives
-    /// two complex bins. Bins are interleaved (re, im), one segment per slot of 2(M+1) floats (cuFFT's C2R layout).
+    /// Fills the rfft bins of each segment with (a + i b) * amplitude[k], a, b ~ N(0,1) from Philox via
+    /// Box-Muller (<see cref="GaussianMath"/>). Counter: (bin pair, segment low, segment high, channel); key: the
+    /// seed. One Philox call gives bins k = 2 pair and 2 pair + 1. A slot holds M/2+1 quads (N/2+2 interleaved
+    /// complex bins; the last is padding with zero amplitude), cuFFT's C2R layout with a padded distance.
     /// </summary>
-    public static void GaussianBins(Index1D index, ArrayView<float> bins, ArrayView<float> amplitude, BinParams p)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GaussianBins(Index1D index, ArrayView<BinQuad> bins, ArrayView<AmpPair> amplitude, BinParams p)
     {
-        int pairs = (p.Half + 2) / 2;
+        int pairs = p.Half / 2 + 1;
         int total = pairs * p.Segments;
-        int slotLen = 2 * (p.Half + 1);
-        for (int w = index; w < total; w += p.Stride)
+        Split(index, total, p.Stride, p.Contiguous, out int w, out int end, out int step);
+        // (segment, pair) of item w, advanced by step without a division per item
+        int b = w / pairs;
+        int pair = w - b * pairs;
+        int stepSegments = step / pairs, stepPairs = step - stepSegments * pairs;
+        for (; w < end; w += step)
         {
-            int b = w / pairs;
-            int pair = w - b * pairs;
             long seg = p.FirstSegment + b;
             Philox.Generate((uint)pair, (uint)seg, (uint)(seg >> 32), p.Channel, p.Key0, p.Key1,
                 out uint r0, out uint r1, out uint r2, out uint r3);
-            long baseIdx = (long)(p.FirstSlot + b) * slotLen;
-            int k = 2 * pair;
             GaussianMath.BoxMuller(r0, r1, out float g0, out float g1);
-            float amp0 = amplitude[k];
-            bins[baseIdx + 2 * k] = g0 * amp0;
-            bins[baseIdx + 2 * k + 1] = g1 * amp0;
-            int k1 = k + 1;
-            if (k1 <= p.Half)
-            {
-                GaussianMath.BoxMuller(r2, r3, out float g2, out float g3);
-                float amp1 = amplitude[k1];
-                bins[baseIdx + 2 * k1] = g2 * amp1;
-                bins[baseIdx + 2 * k1 + 1] = g3 * amp1;
-            }
+            GaussianMath.BoxMuller(r2, r3, out float g2, out float g3);
+            AmpPair a = amplitude[pair];
+            BinQuad q;
+            q.Re0 = g0 * a.A0;
+            q.Im0 = g1 * a.A0;
+            q.Re1 = g2 * a.A1;
+            q.Im1 = g3 * a.A1;
+            bins[(long)(p.FirstSlot + b) * pairs + pair] = q;
+            b += stepSegments;
+            pair += stepPairs;
+            if (pair >= pairs) { pair -= pairs; b++; }
+        }
+    }
+
+    /// <summary>
+    /// The items [start, end) with step that thread <paramref name="index"/> of <paramref name="threads"/> owns:
+    /// interleaved (grid-stride, coalesced on GPUs) or one contiguous run (on the CPU accelerator, where
+    /// interleaved threads would write to the same cache lines).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Split(int index, int total, int threads, int contiguous, out int start, out int end, out int step)
+    {
+        if (contiguous != 0)
+        {
+            int per = (total + threads - 1) / threads;
+            start = index * per;
+            end = total < start + per ? total : start + per;
+            step = 1;
+        }
+        else
+        {
+            start = index;
+            end = total;
+            step = threads;
         }
     }
 
@@ -73,11 +114,13 @@ public static class NoiseKernels
     /// are cross-faded with the tail of segment b (slot b) with cos/sin weights, so the variance stays constant
     /// through the join (cos^2 + sin^2 = 1 for independent segments), as LAL's SimNoise does.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Crossfade(Index1D index, ArrayView<float> time, ArrayView<float> fadeIn, ArrayView<float> output, CrossfadeParams p)
     {
         int stride = p.SegmentLength - p.Overlap;
-        int total = stride * p.Segments;   // < 2^31: the engine caps a block at 4096 segments of 2^20
-        for (int i = index; i < total; i += p.Stride)
+        int total = stride * p.Segments;   // < 2^31: the engine caps the block size (see NoiseEngine)
+        Split(index, total, p.Stride, p.Contiguous, out int i, out int end, out int step);
+        for (; i < end; i += step)
         {
             int b = i / stride;
             int j = i - b * stride;
@@ -93,6 +136,7 @@ public static class NoiseKernels
     }
 
     /// <summary>Copies the tail of the last segment into slot 0 so the next block can fade out of it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CarryTail(Index1D index, ArrayView<float> time, int fromSlot, int segmentLength, int overlap, int stride)
     {
         int start = segmentLength - overlap;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Noise.Simulation.Kernels;
 
 /// <summary>
@@ -11,6 +13,7 @@ public static class Philox
     private const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;
     private const uint W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Generate(
         uint c0, uint c1, uint c2, uint c3, uint k0, uint k1,
         out uint r0, out uint r1, out uint r2, out uint r3)
