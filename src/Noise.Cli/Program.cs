@@ -20,6 +20,7 @@ public static class Program
             "Then:        noise psd --in out/<file>.hdf5 --config configs/virgo-o3.yaml --plot out/asd.png");
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(PsdCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
 
         var parse = root.Parse(args);

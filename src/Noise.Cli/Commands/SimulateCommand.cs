@@ -26,22 +26,28 @@ internal static class SimulateCommand
         format.AcceptOnlyFromAmong("parquet", "hdf5", "both");
         var block = new Option<double>("--block") { Description = "Seconds of data per GPU/CPU work block (memory vs. launch overhead). Never changes the samples.", DefaultValueFactory = _ => 64 };
         var threads = CliOptions.Threads();
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Produce only part I of N of the run, by GPS range, into OUT/shard-I-of-N/ (join with `noise merge`): " +
+                          "I/N explicit; env/N takes I from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID; " +
+                          "env takes I and N from the Slurm array. A shard whose complete output exists is skipped.",
+        };
 
         var cmd = new Command("simulate",
             "Simulate continuous coloured Gaussian detector noise for a scenario and write it to Parquet and/or GWOSC HDF5,\n" +
             "with run.json (resolved scenario, seed, device, version, file checksums).\n" +
             "Example: noise simulate --config configs/virgo-o3.yaml --duration 4096 --out out/o3 --seed 7")
         {
-            config, duration, outDir, seed, gps, device, format, block, threads,
+            config, duration, outDir, seed, gps, device, format, block, threads, shard,
         };
         cmd.SetAction(r => Run(
             r.GetValue(config)!, r.GetValue(duration), r.GetValue(outDir)!, r.GetValue(seed), r.GetValue(gps),
-            r.GetValue(device), r.GetValue(format)!, r.GetValue(block), r.GetValue(threads)));
+            r.GetValue(device), r.GetValue(format)!, r.GetValue(block), r.GetValue(threads), r.GetValue(shard)));
         return cmd;
     }
 
     private static int Run(FileInfo configFile, double duration, DirectoryInfo outDir, long? seed, string? gpsText,
-        string? deviceText, string format, double blockSeconds, int? threadsOpt)
+        string? deviceText, string format, double blockSeconds, int? threadsOpt, string? shardText)
     {
         var wall = Stopwatch.StartNew();
         var scenario = ScenarioLoader.Load(configFile.FullName);
@@ -64,33 +70,54 @@ internal static class SimulateCommand
             throw new NoiseInputException($"--duration {duration} s is not a whole number of samples at {scenario.SampleRate} Hz");
         long firstSample = scenario.GpsStart.ToSampleIndex(scenario.SampleRate);
         int threads = CliOptions.ResolveThreads(threadsOpt);
+        var shard = ShardSpec.Resolve(shardText, Environment.GetEnvironmentVariable);
+        string hash = scenario.ComputeHash();
 
-        Directory.CreateDirectory(outDir.FullName);
-        AtomicFile.CleanStale(outDir.FullName);
+        // A shard is the run's GPS range [a, b): same sample indices, so the same bits as the unsharded run.
+        var runStart = scenario.GpsStart;
+        double runDuration = duration;
+        string dir = outDir.FullName;
+        GpsTime partStart = runStart;
+        if (shard is not null)
+        {
+            var (offset, count) = shard.Range(samples, scenario.SampleRate);
+            firstSample += offset;
+            samples = count;
+            duration = (double)count / scenario.SampleRate;
+            partStart = GpsTime.FromSampleIndex(firstSample, scenario.SampleRate);
+            dir = Path.Combine(dir, shard.FolderName);
+            Console.Error.WriteLine($"shard {shard.Index}/{shard.Count} (index from {shard.Source}): GPS {partStart} + {duration} s of the run's {runStart} + {runDuration} s -> {dir}");
+            if (ShardAlreadyComplete(dir, hash, scenario.Seed, shard, runStart, runDuration, Outputs.Expand(format)))
+            {
+                Console.WriteLine($"shard {shard.Index}/{shard.Count} is already complete in {dir}: nothing to do");
+                return 0;
+            }
+        }
+
+        Directory.CreateDirectory(dir);
+        AtomicFile.CleanStale(dir);
 
         using var device = ComputeDevice.Create(scenario.Device, threads);
         using var engine = new NoiseEngine(device, scenario, blockSeconds);
-        Console.Error.WriteLine($"noise {Program.Version}: scenario '{scenario.Name}', {scenario.Channel} at {scenario.SampleRate} Hz, seed {scenario.Seed}, GPS {scenario.GpsStart} + {duration} s");
+        Console.Error.WriteLine($"noise {Program.Version}: scenario '{scenario.Name}', {scenario.Channel} at {scenario.SampleRate} Hz, seed {scenario.Seed}, GPS {partStart} + {duration} s");
         Console.Error.WriteLine($"device: {device.Description}; FFT: {engine.FftName}; segment {engine.Layout.SegmentLength} samples, cross-fade {engine.Layout.Overlap}");
 
-        string hash = scenario.ComputeHash();
         var meta = new StrainMetadata
         {
             Channel = scenario.Channel,
             SampleRate = scenario.SampleRate,
-            GpsStart = scenario.GpsStart,
+            GpsStart = partStart,
             Samples = samples,
             Seed = scenario.Seed,
             ScenarioName = scenario.Name,
             ScenarioHash = hash,
             SoftwareVersion = Program.Version,
         };
-        string stem = FileStem(scenario, duration);
+        string stem = Outputs.FileStem(scenario.Name, scenario.Detector, partStart, duration);
         var writers = new List<IStrainWriter>();
         try
         {
-            if (format is "parquet" or "both") writers.Add(new ParquetStrainWriter(Path.Combine(outDir.FullName, stem + ".parquet"), meta));
-            if (format is "hdf5" or "both") writers.Add(new GwoscHdf5Writer(Path.Combine(outDir.FullName, stem + ".hdf5"), meta));
+            foreach (var f in Outputs.Expand(format)) writers.Add(Outputs.Create(f, dir, stem, meta));
 
             double tSetup = wall.Elapsed.TotalSeconds;
             using var cancel = new CancellationTokenSource();
@@ -109,7 +136,7 @@ internal static class SimulateCommand
             foreach (var w in writers) w.Complete();
             double tClosed = wall.Elapsed.TotalSeconds;
 
-            var files = writers.AsParallel().AsOrdered().Select(w => RunManifest.Describe(w.FinalPath, w.Format, outDir.FullName)).ToList();
+            var files = writers.AsParallel().AsOrdered().Select(w => RunManifest.Describe(w.FinalPath, w.Format, dir)).ToList();
             double secs = wall.Elapsed.TotalSeconds;
             var timing = new JsonObject
             {
@@ -131,11 +158,15 @@ internal static class SimulateCommand
                     ["overlap"] = engine.Layout.Overlap,
                     ["rng"] = "philox4x32-10, counter (bin pair, segment, channel), key seed; Box-Muller",
                 },
+                ["run"] = new JsonObject { ["gps_start"] = runStart.ToDecimal(), ["duration"] = runDuration },
             };
-            RunManifest.Write(Path.Combine(outDir.FullName, "run.json"), scenario, hash, scenario.GpsStart, duration,
+            if (shard is not null)
+                timing["shard"] = new JsonObject { ["index"] = shard.Index, ["count"] = shard.Count, ["source"] = shard.Source };
+            // run.json last: its presence marks the folder complete (a rerun of a finished shard is a no-op)
+            RunManifest.Write(Path.Combine(dir, "run.json"), scenario, hash, partStart, duration,
                 device.Description, engine.FftName, Program.Version, files, timing);
-            foreach (var f in files) Console.WriteLine($"wrote {Path.Combine(outDir.FullName, f.Path)} ({f.Bytes / 1e6:F1} MB)");
-            Console.WriteLine($"wrote {Path.Combine(outDir.FullName, "run.json")}");
+            foreach (var f in files) Console.WriteLine($"wrote {Path.Combine(dir, f.Path)} ({f.Bytes / 1e6:F1} MB)");
+            Console.WriteLine($"wrote {Path.Combine(dir, "run.json")}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"done: {samples} samples ({duration} s) in {secs:F2} s = {samples / secs / 1e6:F1} M samples/s, {duration / secs:F0}x real time on {(device.IsCuda ? "cuda" : "cpu")}"));
             return 0;
@@ -195,11 +226,22 @@ internal static class SimulateCommand
         if (writerError is not null) throw new IOException($"writing output failed: {writerError.Message}", writerError);
     }
 
-    /// <summary>GWOSC/frame-style name: {obs}-{IFO}_NOISE_{SCENARIO}-{gps}-{duration}.</summary>
-    public static string FileStem(Scenario s, double duration)
+    /// <summary>
+    /// True when <paramref name="dir"/> holds this very shard, complete (run.json is written last); an error
+    /// when it holds a different run, so a typo in a job script never mixes two runs.
+    /// </summary>
+    private static bool ShardAlreadyComplete(string dir, string hash, long seed, ShardSpec shard, GpsTime runStart, double runDuration, IEnumerable<string> formats)
     {
-        var tag = new string(s.Name.ToUpperInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
-        var dur = duration == Math.Floor(duration) ? ((long)duration).ToString(CultureInfo.InvariantCulture) : duration.ToString("R", CultureInfo.InvariantCulture);
-        return $"{s.Detector[..1]}-{s.Detector}_NOISE_{tag}-{s.GpsStart}-{dur}";
+        if (!File.Exists(Path.Combine(dir, "run.json"))) return false;
+        var info = ShardMerger.Load(dir);
+        if (info.ScenarioHash != hash || info.Seed != seed || info.Index != shard.Index || info.Count != shard.Count
+            || info.RunGpsStart != runStart || info.RunDuration != runDuration || info.Version != Program.Version)
+            throw new NoiseInputException($"{dir} holds a different run (scenario hash, seed, shard, range or version differ); use another --out or remove it");
+        foreach (var f in info.Manifest["files"]!.AsArray())
+        {
+            var p = Path.Combine(dir, f!["path"]!.GetValue<string>());
+            if (!File.Exists(p) || new FileInfo(p).Length != f["bytes"]!.GetValue<long>()) return false;
+        }
+        return formats.All(fmt => info.Files.Any(f => f.Format == fmt));
     }
 }

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Noise.Core;
+using Noise.IO;
+
+namespace Noise.Cli.Commands;
+
+/// <summary>`noise merge`: joins the shards of a run into the files the unsharded run would have written.</summary>
+internal static class MergeCommand
+{
+    public static Command Create()
+    {
+        var inputs = new Option<DirectoryInfo[]>("--in", "-i")
+        {
+            Description = "Shard folders (shard-I-of-N, each with its run.json), or folders that contain them. Repeat or list several.",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for the merged files and their run.json.", Required = true };
+        var cmd = new Command("merge",
+            "Check that the shards of a sharded run are complete and consistent (same scenario hash, seed, version,\n" +
+            "contiguous GPS ranges, every index once) and join them into files identical in content to an unsharded run.\n" +
+            "Example: noise merge --in out/run --out out/run/merged")
+        { inputs, outDir };
+        cmd.SetAction(r => Run(r.GetValue(inputs)!, r.GetValue(outDir)!));
+        return cmd;
+    }
+
+    private static int Run(DirectoryInfo[] inputs, DirectoryInfo outDir)
+    {
+        var wall = Stopwatch.StartNew();
+        var shards = ShardMerger.Validate(ShardMerger.Discover(inputs.Select(d => d.FullName)));
+        var first = shards[0];
+        foreach (var s in shards) Console.Error.WriteLine(ShardMerger.Describe(s));
+
+        var scenarioNode = first.Manifest["scenario"]!;
+        string name = scenarioNode["name"]!.GetValue<string>();
+        var meta = new StrainMetadata
+        {
+            Channel = first.Channel,
+            SampleRate = first.SampleRate,
+            GpsStart = first.RunGpsStart,
+            Samples = (long)Math.Round(first.RunDuration * first.SampleRate),
+            Seed = first.Seed,
+            ScenarioName = name,
+            ScenarioHash = first.ScenarioHash,
+            SoftwareVersion = first.Version,
+        };
+        string detector = first.Channel.Split(':')[0];
+        string stem = Outputs.FileStem(name, detector, first.RunGpsStart, first.RunDuration);
+        Directory.CreateDirectory(outDir.FullName);
+        AtomicFile.CleanStale(outDir.FullName);
+
+        var described = new List<ManifestFile>();
+        foreach (var format in first.Files.Select(f => f.Format))
+        {
+            using var writer = Outputs.Create(format, outDir.FullName, stem, meta);
+            new ProgressReporter("merge " + format, meta.Samples).Run(report => ShardMerger.Concatenate(shards, format, writer, report));
+            writer.Complete();
+            described.Add(RunManifest.Describe(writer.FinalPath, format, outDir.FullName));
+        }
+
+        var root = (JsonObject)first.Manifest.DeepClone();
+        root.Remove("shard");
+        root.Remove("timing");
+        root["created_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        root["gps_start"] = first.RunGpsStart.ToDecimal();
+        root["duration"] = first.RunDuration;
+        root["device"] = string.Join(" | ", shards.Select(s => s.Manifest["device"]!.GetValue<string>()).Distinct());
+        root["files"] = System.Text.Json.JsonSerializer.SerializeToNode(described, Scenario.JsonOptions);
+        root["merged_from"] = new JsonArray(shards.Select(s => (JsonNode)new JsonObject
+        {
+            ["index"] = s.Index,
+            ["folder"] = Path.GetRelativePath(outDir.FullName, s.Directory),
+            ["gps_start"] = s.GpsStart.ToDecimal(),
+            ["duration"] = s.Duration,
+            ["files"] = s.Manifest["files"]!.DeepClone(),
+        }).ToArray());
+        AtomicFile.WriteAllText(Path.Combine(outDir.FullName, "run.json"), root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        foreach (var f in described) Console.WriteLine($"wrote {Path.Combine(outDir.FullName, f.Path)} ({f.Bytes / 1e6:F1} MB, sha256 {f.Sha256[..16]}...)");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done: merged {shards.Count} shards, {meta.Samples} samples ({first.RunDuration} s) in {wall.Elapsed.TotalSeconds:F2} s"));
+        return 0;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+
+namespace Noise.Cli.Tests;
+
+public class ShardMergeTests
+{
+    private static void Ok(params string[] args)
+    {
+        var (code, _, err) = CliHarness.Run(args);
+        Assert.True(code == 0, err);
+    }
+
+    private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    [Fact]
+    public void FourShardsMergeIntoTheUnshardedFilesAndRerunsAreNoOps()
+    {
+        var root = CliHarness.TempDir();
+        var cfg = CliHarness.Config("virgo-o3.yaml");
+        for (int i = 0; i < 4; i++)
+            Ok("simulate", "--config", cfg, "--duration", "70", "--out", Path.Combine(root, "run"), "--shard", $"{i}/4", "--block", "16");
+        var shard2 = Path.Combine(root, "run", "shard-0002-of-0004");
+        var before = File.GetLastWriteTimeUtc(Path.Combine(shard2, "run.json"));
+        var (code, stdout, _) = CliHarness.Run("simulate", "--config", cfg, "--duration", "70", "--out", Path.Combine(root, "run"), "--shard", "2/4");
+        Assert.Equal(0, code);
+        Assert.Contains("already complete", stdout, StringComparison.Ordinal);
+        Assert.Equal(before, File.GetLastWriteTimeUtc(Path.Combine(shard2, "run.json")));
+
+        Ok("merge", "--in", Path.Combine(root, "run"), "--out", Path.Combine(root, "merged"));
+        Ok("simulate", "--config", cfg, "--duration", "70", "--out", Path.Combine(root, "whole"));
+        foreach (var ext in new[] { "parquet", "hdf5" })
+        {
+            var merged = Directory.GetFiles(Path.Combine(root, "merged"), "*." + ext).Single();
+            var whole = Directory.GetFiles(Path.Combine(root, "whole"), "*." + ext).Single();
+            Assert.Equal(Path.GetFileName(whole), Path.GetFileName(merged));
+            Assert.Equal(Sha(whole), Sha(merged));
+        }
+    }
+
+    [Fact]
+    public void MergeRefusesIncompleteOrInconsistentShards()
+    {
+        var root = CliHarness.TempDir();
+        var cfg = CliHarness.Config("virgo-o3.yaml");
+        Ok("simulate", "--config", cfg, "--duration", "8", "--out", Path.Combine(root, "a"), "--shard", "0/2", "--format", "hdf5");
+        var (code, _, err) = CliHarness.Run("merge", "--in", Path.Combine(root, "a"), "--out", Path.Combine(root, "m"));
+        Assert.Equal(2, code);
+        Assert.Contains("missing shard(s) 1 of 2", err, StringComparison.Ordinal);
+
+        Ok("simulate", "--config", cfg, "--duration", "8", "--out", Path.Combine(root, "b"), "--shard", "1/2", "--format", "hdf5", "--seed", "5");
+        (code, _, err) = CliHarness.Run("merge", "--in", Path.Combine(root, "a"), Path.Combine(root, "b"), "--out", Path.Combine(root, "m"));
+        Assert.Equal(2, code);
+        Assert.Contains("seed", err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(root, "m")) && Directory.GetFiles(Path.Combine(root, "m")).Length > 0);
+    }
+
+    [Fact]
+    public void AnotherRunInAShardFolderIsAnError()
+    {
+        var root = CliHarness.TempDir();
+        var cfg = CliHarness.Config("virgo-o3.yaml");
+        Ok("simulate", "--config", cfg, "--duration", "8", "--out", root, "--shard", "0/2", "--format", "hdf5");
+        var (code, _, err) = CliHarness.Run("simulate", "--config", cfg, "--duration", "8", "--out", root, "--shard", "0/2", "--format", "hdf5", "--seed", "9");
+        Assert.Equal(2, code);
+        Assert.Contains("holds a different run", err, StringComparison.Ordinal);
+    }
+}
