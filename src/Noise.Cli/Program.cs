@@ -12,17 +12,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand(
-            "noise - the Virgo noise digital twin.\n" +
-            "Simulates detector strain (coloured Gaussian noise from measured or design noise curves) on a GPU or CPU,\n" +
-            "writes it as Parquet and GWOSC-layout HDF5, and checks its spectrum.\n\n" +
-            "Start with:  noise simulate --config configs/virgo-o3.yaml --duration 64 --out out/\n" +
-            "Then:        noise psd --in out/<file>.hdf5 --config configs/virgo-o3.yaml --plot out/asd.png");
-        root.Subcommands.Add(SimulateCommand.Create());
-        root.Subcommands.Add(PsdCommand.Create());
-        root.Subcommands.Add(MergeCommand.Create());
-        root.Subcommands.Add(InfoCommand.Create());
-
+        var root = BuildRoot();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -46,7 +36,33 @@ public static class Program
             Console.Error.WriteLine("noise: interrupted; no partial output was left under a final name");
             return 130;
         }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"noise: {e.Message}");
+            return 1;
+        }
     }
+
+    /// <summary>Every verb and flag of `noise`.</summary>
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand(
+            "noise - the Virgo noise digital twin.\n" +
+            "Simulates detector strain (coloured Gaussian noise from measured or design noise curves) on a GPU or CPU,\n" +
+            "writes it as Parquet and GWOSC-layout HDF5, and checks its spectrum. Runs split across nodes by index\n" +
+            "(--shard) join with `noise merge`.\n\n" +
+            "Start with:  noise simulate --config configs/virgo-o3.yaml --duration 64 --out out/\n" +
+            "Then:        noise psd --in out/<file>.hdf5 --config configs/virgo-o3.yaml --plot out/asd.png");
+        root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(PsdCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
+        return root;
+    }
+
+    /// <summary>Parses a command line without running it (tests check job scripts and manifests with it).</summary>
+    public static IReadOnlyList<string> ParseErrors(string[] args) =>
+        BuildRoot().Parse(args).Errors.Select(e => e.Message).ToList();
 
     public static string Version =>
         (typeof(Program).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)

@@ -34,9 +34,18 @@ public sealed class ComputeDevice : IDisposable
         : $"cpu: ILGPU CPU accelerator, {Threads} thread{(Threads == 1 ? "" : "s")} ({RuntimeInformation.ProcessArchitecture})";
 
     /// <summary>The FFT backend that goes with this accelerator, for segments of length <paramref name="n"/> whose bins sit <paramref name="binSlotFloats"/> floats apart.</summary>
-    public IInverseFftBackend CreateInverseFft(int n, int binSlotFloats) => IsCuda
-        ? new CuFftBackend((CudaAccelerator)Accelerator, n, binSlotFloats)
-        : new CpuFftBackend(n, binSlotFloats, Threads);
+    public IInverseFftBackend CreateInverseFft(int n, int binSlotFloats)
+    {
+        if (!IsCuda) return new CpuFftBackend(n, binSlotFloats, Threads);
+        try
+        {
+            return new CuFftBackend((CudaAccelerator)Accelerator, n, binSlotFloats);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+        {
+            throw new NoiseInputException($"CUDA device found but cuFFT could not be loaded ({e.Message}); use the CUDA image (containers/Dockerfile.cuda) or install libcufft 10-12, or run with --device cpu");
+        }
+    }
 
     /// <summary>The FFT backend name without building one (for `noise info`).</summary>
     public string FftBackendName => IsCuda ? "cuFFT (ILGPU.Algorithms)" : "managed real FFT (radix-2 Stockham, Vector256)";

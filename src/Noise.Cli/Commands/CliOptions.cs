@@ -8,7 +8,7 @@ internal static class CliOptions
 {
     public static Option<FileInfo> Config(bool required) => new("--config", "-c")
     {
-        Description = "Scenario YAML file (see configs/): channel, sample rate, GPS start, seed, noise curve, f_low, device.",
+        Description = "Scenario YAML file, or the bare name of a shipped one (virgo-o3.yaml, virgo-design.yaml, virgo-o4.yaml, einstein-telescope.yaml): channel, sample rate, GPS start, seed, noise curve, f_low, device.",
         Required = required,
     };
 
@@ -16,6 +16,24 @@ internal static class CliOptions
     {
         Description = "CPU threads for the CPU backend. Default: SLURM_CPUS_PER_TASK when set (the CPUs Slurm gave), else all cores.",
     };
+
+    /// <summary>
+    /// The scenario file: the path as given, else (for a bare name such as virgo-o3.yaml) the folder in
+    /// NOISE_CONFIGS, else the configs/ folder shipped beside the binary (containers, published builds).
+    /// </summary>
+    public static FileInfo ResolveConfig(FileInfo given)
+    {
+        ArgumentNullException.ThrowIfNull(given);
+        if (given.Exists) return given;
+        var name = Path.GetFileName(given.FullName);
+        foreach (var dir in new[] { Environment.GetEnvironmentVariable("NOISE_CONFIGS"), Path.Combine(AppContext.BaseDirectory, "configs") })
+        {
+            if (string.IsNullOrEmpty(dir)) continue;
+            var candidate = new FileInfo(Path.Combine(dir, name));
+            if (candidate.Exists && !given.ToString().Contains('/', StringComparison.Ordinal)) return candidate;
+        }
+        return given;
+    }
 
     /// <summary>--threads, else the CPUs Slurm allotted, else every core.</summary>
     public static int ResolveThreads(int? requested)

@@ -38,7 +38,7 @@ internal static class PsdCommand
         Scenario? scenario = null;
         if (configFile is not null)
         {
-            scenario = ScenarioLoader.Load(configFile.FullName);
+            scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
             target = scenario.LoadPsd();
         }
 

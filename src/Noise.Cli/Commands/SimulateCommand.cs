@@ -50,7 +50,7 @@ internal static class SimulateCommand
         string? deviceText, string format, double blockSeconds, int? threadsOpt, string? shardText)
     {
         var wall = Stopwatch.StartNew();
-        var scenario = ScenarioLoader.Load(configFile.FullName);
+        var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
         if (seed is { } sd)
             scenario = scenario with { Seed = sd >= 0 ? sd : throw new NoiseInputException($"--seed must be non-negative, got {sd}") };
         if (gpsText is not null)
