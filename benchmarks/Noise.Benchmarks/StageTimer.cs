@@ -14,8 +14,12 @@ internal static class StageTimer
         using var device = ComputeDevice.Create(DeviceChoice.Cpu, Environment.ProcessorCount);
         var tDevice = sw.Elapsed.TotalSeconds;
         var scenario = BenchScenario.VirgoO3();
+        var tScenario = sw.Elapsed.TotalSeconds;
+        scenario.LoadPsd();
+        var tPsd = sw.Elapsed.TotalSeconds;
         using var engine = new NoiseEngine(device, scenario, 64);
         var tEngine = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"scenario load+validate {tScenario - tDevice:F3} s, one more curve load {tPsd - tScenario:F3} s, engine {tEngine - tPsd:F3} s");
         long n = (long)(seconds * scenario.SampleRate);
         long got = 0;
         engine.Generate(scenario.GpsStart.ToSampleIndex(scenario.SampleRate), n, (s, _) => got += s.Length);

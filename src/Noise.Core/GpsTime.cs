@@ -45,6 +45,10 @@ public readonly record struct GpsTime(long Seconds, int Nanoseconds) : IComparab
         return Seconds * sampleRate + numer / NanosPerSecond;
     }
 
+    /// <summary>The index of the sample at or before this time, counted from GPS 0.</summary>
+    public long ToSampleIndexFloor(int sampleRate) =>
+        Seconds * sampleRate + (long)Nanoseconds * sampleRate / NanosPerSecond;
+
     public int CompareTo(GpsTime other) =>
         Seconds != other.Seconds ? Seconds.CompareTo(other.Seconds) : Nanoseconds.CompareTo(other.Nanoseconds);
 

@@ -39,6 +39,8 @@ public sealed record Scenario
     public required PsdSpec Psd { get; init; }
     public double FLow { get; init; } = 10.0;
     public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
+    /// <summary>Glitch classes with their rates and parameter ranges; empty: no glitches.</summary>
+    public IReadOnlyList<GlitchClassSpec> Glitches { get; init; } = [];
     /// <summary>The YAML file this came from (for messages), or "" when built in code.</summary>
     [JsonIgnore] public string SourcePath { get; init; } = "";
 

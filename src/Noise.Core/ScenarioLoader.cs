@@ -11,7 +11,8 @@ namespace Noise.Core;
 /// </summary>
 public static partial class ScenarioLoader
 {
-    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device"];
+    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches"];
+    private static readonly string[] GlitchKeys = ["rate_per_hour", "snr", "snr_power", "frequency", "q", "duration"];
     private static readonly string[] PsdKeys = ["file", "kind", "model", "asd_scale", "source"];
 
     [GeneratedRegex(@"^[A-Z][A-Z0-9]:[A-Za-z0-9_\-]+$")]
@@ -79,8 +80,11 @@ public static partial class ScenarioLoader
             if (!File.Exists(filePath)) throw r.Error(psdMap, "file", $"curve file '{file}' not found (looked in {filePath})", "psd.");
         }
 
+        var glitches = ParseGlitches(r, root, rate);
+
         var scenario = new Scenario
         {
+            Glitches = glitches,
             Name = r.String(root, "name", Path.GetFileNameWithoutExtension(path)),
             Description = r.String(root, "description", ""),
             Channel = channel,
@@ -94,6 +98,41 @@ public static partial class ScenarioLoader
         };
         Validate(scenario);
         return scenario;
+    }
+
+    private static List<GlitchClassSpec> ParseGlitches(Reader r, YamlMappingNode root, int rate)
+    {
+        var list = new List<GlitchClassSpec>();
+        if (!root.Children.TryGetValue(new YamlScalarNode("glitches"), out var node)) return list;
+        if (node is not YamlMappingNode classes)
+            throw r.Error(root, "glitches", "must be a mapping of glitch class to its settings, e.g. Blip: { rate_per_hour: 20 }");
+        r.CheckKeys(classes, GlitchFamilies.Names.ToArray(), "glitches.");
+        foreach (var (k, v) in classes.Children)
+        {
+            var name = ((YamlScalarNode)k).Value!;
+            var prefix = $"glitches.{name}.";
+            var d = GlitchFamilies.Default(name);
+            if (v is YamlScalarNode { Value: null or "" or "default" }) { list.Add(d); continue; }
+            if (v is not YamlMappingNode m) throw r.Error(classes, name, "must be a mapping (or 'default')", "glitches.");
+            r.CheckKeys(m, GlitchKeys, prefix);
+            var spec = d with
+            {
+                RatePerHour = r.Number(m, "rate_per_hour", d.RatePerHour, prefix),
+                Snr = r.Range(m, "snr", d.Snr, prefix),
+                SnrPower = r.Number(m, "snr_power", d.SnrPower, prefix),
+                Frequency = r.Range(m, "frequency", d.Frequency, prefix),
+                Q = r.Range(m, "q", d.Q, prefix),
+                Duration = r.Range(m, "duration", d.Duration, prefix),
+            };
+            if (spec.RatePerHour < 0) throw r.Error(m, "rate_per_hour", $"a rate cannot be negative ({spec.RatePerHour})", prefix);
+            if (spec.Snr.Min <= 0) throw r.Error(m, "snr", "SNRs must be positive", prefix);
+            if (spec.Frequency.Max >= rate / 2.0)
+                throw r.Error(m, "frequency", $"{spec.Frequency.Max} Hz is at or above the Nyquist frequency {rate / 2.0} Hz", prefix);
+            if (spec.Frequency.Min <= 0 || spec.Q.Min <= 0 || spec.Duration.Min <= 0)
+                throw r.Error(m, spec.Frequency.Min <= 0 ? "frequency" : spec.Q.Min <= 0 ? "q" : "duration", "must be positive", prefix);
+            list.Add(spec);
+        }
+        return list;
     }
 
     /// <summary>Checks that the curve covers the band the engine will colour: [f_low, sample_rate/2].</summary>
@@ -169,6 +208,20 @@ public static partial class ScenarioLoader
             var v = Integer64(map, key, dflt, prefix);
             if (v is < int.MinValue or > int.MaxValue) throw Error(map, key, $"{v} is out of range", prefix);
             return (int)v;
+        }
+
+        /// <summary>A [min, max] pair; an upside-down range is an error naming the key.</summary>
+        public ParamRange Range(YamlMappingNode map, string key, ParamRange dflt, string prefix = "")
+        {
+            if (!map.Children.TryGetValue(new YamlScalarNode(key), out var node)) return dflt;
+            if (node is not YamlSequenceNode seq || seq.Children.Count != 2 || seq.Children.Any(c => c is not YamlScalarNode))
+                throw Error(map, key, "expected a range [min, max]", prefix);
+            var v = seq.Children.Select(c => ((YamlScalarNode)c).Value).ToArray();
+            if (!double.TryParse(v[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var a) || !double.TryParse(v[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var b)
+                || !double.IsFinite(a) || !double.IsFinite(b))
+                throw Error(map, key, $"expected two numbers, found [{v[0]}, {v[1]}]", prefix);
+            if (a > b) throw Error(map, key, $"range upside down: [{a}, {b}]", prefix);
+            return new ParamRange(a, b);
         }
 
         public long Integer64(YamlMappingNode map, string key, long dflt, string prefix = "")

@@ -12,6 +12,7 @@ public sealed record ShardInfo(string Directory, JsonNode Manifest, int Index, i
     public string Version => Manifest["software"]!["version"]!.GetValue<string>();
     public string Channel => Manifest["channel"]!.GetValue<string>();
     public int SampleRate => Manifest["sample_rate"]!.GetValue<int>();
+    public string Components => Manifest["components"]?.GetValue<string>() ?? "noise";
     public GpsTime RunGpsStart => GpsTime.FromDecimal(Manifest["run"]!["gps_start"]!.GetValue<decimal>());
     public double RunDuration => Manifest["run"]!["duration"]!.GetValue<double>();
     public long Samples => (long)Math.Round(Duration * SampleRate);
@@ -70,6 +71,7 @@ public static class ShardMerger
             Same("channel", first.Channel, s.Channel);
             Same("sample rate", first.SampleRate, s.SampleRate);
             Same("shard count", first.Count, s.Count);
+            Same("components", first.Components, s.Components);
             Same("run start", first.RunGpsStart, s.RunGpsStart);
             Same("run duration", first.RunDuration, s.RunDuration);
             Same("formats", string.Join(",", first.Files.Select(f => f.Format)), string.Join(",", s.Files.Select(f => f.Format)));
@@ -106,7 +108,7 @@ public static class ShardMerger
         long n = 0;
         foreach (var s in ordered)
         {
-            var file = s.Files.First(f => f.Format == format).Path;
+            var file = s.Files.First(f => f.Format == format).Path;   // strain formats only
             long got = StrainChunkReader.ReadAll(file, span => { writer.Append(span); n += span.Length; progress?.Invoke(n); });
             if (got != s.Samples) throw new NoiseInputException($"merge: {file} holds {got} samples, run.json says {s.Samples}");
         }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -56,7 +57,7 @@ public sealed class ComputeDevice : IDisposable
         var cpu = new CPUDevice(4, 1, threads);
         if (choice != DeviceChoice.Cpu) EnsureCudaDriverResolvable();
         Context context = choice == DeviceChoice.Cpu
-            ? Context.Create(b => b.CPU(cpu))
+            ? Context.Create(b => b.CPU(cpu).EnableAlgorithms())
             : CreateWithCuda(cpu);
         try
         {
@@ -88,10 +89,11 @@ public sealed class ComputeDevice : IDisposable
 
     private static Context CreateWithCuda(CPUDevice cpu)
     {
-        try { return Context.Create(b => b.CPU(cpu).Cuda()); }
+        // EnableAlgorithms: ILGPU.Algorithms' XMath behind Math/MathF calls in kernels (exp, sin) on CUDA
+        try { return Context.Create(b => b.CPU(cpu).Cuda().EnableAlgorithms()); }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or CudaException)
         {
-            return Context.Create(b => b.CPU(cpu));
+            return Context.Create(b => b.CPU(cpu).EnableAlgorithms());
         }
     }
 

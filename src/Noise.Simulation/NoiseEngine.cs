@@ -4,6 +4,7 @@ using ILGPU.Runtime;
 using Noise.Core;
 using Noise.Simulation.Fft;
 using Noise.Simulation.Kernels;
+using Noise.Simulation.Transients;
 
 namespace Noise.Simulation;
 
@@ -29,11 +30,15 @@ public sealed class NoiseEngine : IDisposable
     private readonly Action<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, BinParams> _binsKernel;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams> _fadeKernel;
     private readonly Action<Index1D, ArrayView<float>, int, int, int, int> _carryKernel;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams> _transientKernel;
+    private MemoryBuffer1D<TransientAtom, Stride1D.Dense> _atoms;
+    private readonly GlitchPopulation? _glitches;
     private readonly int _launch;
     private readonly uint _key0, _key1, _channelId;
 
     /// <param name="blockSeconds">Work per kernel launch; changes memory and speed, never the samples.</param>
-    public NoiseEngine(ComputeDevice device, Scenario scenario, double blockSeconds = 64)
+    /// <param name="components">What goes into the strain (default: everything the scenario defines).</param>
+    public NoiseEngine(ComputeDevice device, Scenario scenario, double blockSeconds = 64, SignalComponents components = SignalComponents.All)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(scenario);
@@ -58,7 +63,12 @@ public sealed class NoiseEngine : IDisposable
         _binsKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, BinParams>(NoiseKernels.GaussianBins);
         _fadeKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams>(NoiseKernels.Crossfade);
         _carryKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int, int>(NoiseKernels.CarryTail);
+        _transientKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams>(NoiseKernels.AddTransients);
+        _atoms = acc.Allocate1D<TransientAtom>(64);
         _launch = (int)Math.Min(acc.MaxNumThreads, 1 << 20);
+        Components = components;
+        if (components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count > 0)
+            _glitches = new GlitchPopulation(scenario);
 
         _key0 = (uint)scenario.Seed;
         _key1 = (uint)((ulong)scenario.Seed >> 32);
@@ -66,6 +76,9 @@ public sealed class NoiseEngine : IDisposable
     }
 
     public Scenario Scenario { get; }
+    public SignalComponents Components { get; }
+    /// <summary>The glitch population drawn into the strain, or null when glitches are off or undefined.</summary>
+    public GlitchPopulation? Glitches => _glitches;
     public EngineLayout Layout { get; }
     public string FftName => _fft.Name;
     public long DeviceMemoryBytes => (_amplitude.LengthInBytes + _fade.LengthInBytes + _bins.LengthInBytes + _time.LengthInBytes + _output.LengthInBytes);
@@ -87,35 +100,72 @@ public sealed class NoiseEngine : IDisposable
         {
             cancel.ThrowIfCancellationRequested();
             int nb = (int)Math.Min(_blockSegments, mLast - m0 + 1);
-            if (m0 == mFirst)
+            long blockStart = m0 * s;
+            if (Components.HasFlag(SignalComponents.Noise))
             {
-                // First block: also draw the segment before, whose tail fades into the first output stride.
-                LaunchBins(m0 - 1, nb + 1, 0);
-                _fft.Inverse(_bins, _time, 0, nb + 1);
+                if (m0 == mFirst)
+                {
+                    // First block: also draw the segment before, whose tail fades into the first output stride.
+                    LaunchBins(m0 - 1, nb + 1, 0);
+                    _fft.Inverse(_bins, _time, 0, nb + 1);
+                }
+                else
+                {
+                    _carryKernel(_launch, _time.View, prevSegments, Layout.SegmentLength, Layout.Overlap, _launch);
+                    LaunchBins(m0, nb, 1);
+                    _device.Accelerator.Synchronize();
+                    _fft.Inverse(_bins, _time, 1, nb);
+                }
+                _fadeKernel(_launch, _time.View, _fade.View, _output.View, new CrossfadeParams
+                {
+                    SegmentLength = Layout.SegmentLength,
+                    Overlap = Layout.Overlap,
+                    Segments = nb,
+                    Stride = _launch,
+                    Contiguous = _device.IsCuda ? 0 : 1,
+                });
             }
             else
             {
-                _carryKernel(_launch, _time.View, prevSegments, Layout.SegmentLength, Layout.Overlap, _launch);
-                LaunchBins(m0, nb, 1);
-                _device.Accelerator.Synchronize();
-                _fft.Inverse(_bins, _time, 1, nb);
+                _output.MemSetToZero();
             }
-            _fadeKernel(_launch, _time.View, _fade.View, _output.View, new CrossfadeParams
-            {
-                SegmentLength = Layout.SegmentLength,
-                Overlap = Layout.Overlap,
-                Segments = nb,
-                Stride = _launch,
-                Contiguous = _device.IsCuda ? 0 : 1,
-            });
+            AddTransients(blockStart, nb * s);
             _device.Accelerator.Synchronize();
             prevSegments = nb;
 
-            long blockStart = m0 * s;
             long from = Math.Max(firstSample, blockStart);
             long to = Math.Min(end, blockStart + nb * s);
             sink(HostOutput(from - blockStart, to - from), from);
         }
+    }
+
+    /// <summary>Adds the glitches overlapping [blockStart, blockStart + length) to the output buffer.</summary>
+    private void AddTransients(long blockStart, long length)
+    {
+        if (_glitches is null) return;
+        var events = _glitches.Overlapping(blockStart, blockStart + length);
+        if (events.Count == 0) return;
+        var atoms = events.SelectMany(e => e.Atoms).Where(a => a.EndSample > blockStart && a.FirstSample < blockStart + length).ToArray();
+        if (atoms.Length == 0) return;
+        if (_atoms.Length < atoms.Length)
+        {
+            _device.Accelerator.Synchronize();
+            _atoms.Dispose();
+            _atoms = _device.Accelerator.Allocate1D<TransientAtom>(Math.Max(atoms.Length, 2 * _atoms.Length));
+        }
+        _atoms.View.SubView(0, atoms.Length).CopyFromCPU(atoms);
+        long lo = Math.Max(0, atoms.Min(a => a.FirstSample) - blockStart);
+        long hi = Math.Min(length, atoms.Max(a => a.EndSample) - blockStart);
+        _transientKernel(_launch, _output.View, _atoms.View, new TransientParams
+        {
+            BlockFirstSample = blockStart,
+            From = (int)lo,
+            To = (int)hi,
+            AtomCount = atoms.Length,
+            InvSampleRate = 1f / Scenario.SampleRate,
+            Stride = _launch,
+            Contiguous = _device.IsCuda ? 0 : 1,
+        });
     }
 
     private void LaunchBins(long firstSegment, int segments, int firstSlot)
@@ -191,5 +241,6 @@ public sealed class NoiseEngine : IDisposable
         _bins.Dispose();
         _time.Dispose();
         _output.Dispose();
+        _atoms.Dispose();
     }
 }

@@ -36,6 +36,10 @@ internal static class CliHarness
 
     public static string Config(string name) => Path.Combine(RepoRoot(), "configs", name);
 
+    /// <summary>The one strain file of a format in a run folder (the catalogue is also Parquet).</summary>
+    public static string StrainFile(string dir, string ext) =>
+        Directory.GetFiles(dir, "*." + ext).Single(f => !Path.GetFileName(f).Contains("_EVENTS-", StringComparison.Ordinal));
+
     public static string TempDir()
     {
         var d = Path.Combine(Path.GetTempPath(), "noise-cli-tests", Guid.NewGuid().ToString("N")[..10]);

@@ -30,6 +30,7 @@ public class KillTests
         var (code, _, err) = CliHarness.Run("simulate", "--config", CliHarness.Config("virgo-o3.yaml"), "--duration", "16", "--out", dir, "--format", "both");
         Assert.True(code == 0, err);
         Assert.Empty(Directory.GetFiles(dir, ".*partial*"));   // the leftovers of the killed run were cleaned
-        Assert.Equal(3, Directory.GetFiles(dir).Length);
+        Assert.True(File.Exists(Path.Combine(dir, "run.json")));
+        Assert.Equal(2, Directory.GetFiles(dir, "V-V1_NOISE_VIRGO_O3-*").Length);   // parquet and hdf5 strain
     }
 }

@@ -24,8 +24,8 @@ public class SimulateTests
         Simulate(b, "--duration", "96", "--block", "5", "--threads", "1");
         foreach (var ext in new[] { "parquet", "hdf5" })
         {
-            var fa = Directory.GetFiles(a, "*." + ext).Single();
-            var fb = Directory.GetFiles(b, "*." + ext).Single();
+            var fa = CliHarness.StrainFile(a, ext);
+            var fb = CliHarness.StrainFile(b, ext);
             Assert.Equal(StrainReader.Read(fa).Data, StrainReader.Read(fb).Data);
             Assert.Equal(SHA256.HashData(File.ReadAllBytes(fa)), SHA256.HashData(File.ReadAllBytes(fb)));
         }
@@ -55,7 +55,7 @@ public class SimulateTests
         // percentile) of the target over 20-2000 Hz.
         var dir = CliHarness.TempDir();
         Simulate(dir, "--duration", "2048");
-        var h5 = Directory.GetFiles(dir, "*.hdf5").Single();
+        var h5 = CliHarness.StrainFile(dir, "hdf5");
         const string script = """
 import sys, h5py, numpy as np, scipy.signal as ss
 f = h5py.File(sys.argv[1], 'r'); s = f['strain/Strain']
@@ -74,7 +74,7 @@ print('median %.4f p95 %.4f' % (np.median(r), np.percentile(r, 95)))
         double p95 = double.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(median < 0.03 && p95 < 0.08, output);
 
-        var parquet = Directory.GetFiles(dir, "*.parquet").Single();
+        var parquet = CliHarness.StrainFile(dir, "parquet");
         var tools = Path.Combine(CliHarness.RepoRoot(), "tests", "tools");
         Assert.True(Directory.Exists(Path.Combine(tools, "node_modules", "@duckdb")), "run `npm ci` in tests/tools (.ci/run does)");
         var (dcode, dout) = CliHarness.Process("node", Path.Combine(tools, "duckdb-read.mjs"), parquet, "V1:Hrec_hoft_16384Hz");
@@ -91,7 +91,7 @@ print('median %.4f p95 %.4f' % (np.median(r), np.percentile(r, 95)))
     {
         var dir = CliHarness.TempDir();
         Simulate(dir, "--duration", "256", "--format", "hdf5");
-        var h5 = Directory.GetFiles(dir, "*.hdf5").Single();
+        var h5 = CliHarness.StrainFile(dir, "hdf5");
         var png = Path.Combine(dir, "asd.png");
         var csv = Path.Combine(dir, "asd.csv");
         var (code, stdout, err) = CliHarness.Run("psd", "--in", h5, "--config", CliHarness.Config("virgo-o3.yaml"), "--plot", png, "--csv", csv);

@@ -45,6 +45,25 @@ public class ScenarioLoaderTests
     private const string Good = "psd:\n  file: asd.txt\n";
 
     [Fact]
+    public void O3ScenarioHasARealisticGlitchMix()
+    {
+        var s = ScenarioLoader.Load(TestFiles.Config("virgo-o3.yaml"));
+        double total = s.Glitches.Sum(g => g.RatePerHour);
+        Assert.InRange(total, 30, 120);   // of order one a minute
+        Assert.Contains(s.Glitches, g => g.Name == "Scattered_Light");
+        Assert.All(s.Glitches, g => Assert.True(g.Snr.Min >= 6.5));
+    }
+
+    [Fact]
+    public void GlitchClassesTakeDefaultsForOmittedKeys()
+    {
+        var s = ScenarioLoader.Load(Write(Good + "glitches:\n  Blip: { rate_per_hour: 7 }\n  Tomte: default\n"));
+        Assert.Equal(7, s.Glitches.Single(g => g.Name == "Blip").RatePerHour);
+        Assert.Equal(GlitchFamilies.Default("Blip").Frequency, s.Glitches.Single(g => g.Name == "Blip").Frequency);
+        Assert.Equal(GlitchFamilies.Default("Tomte"), s.Glitches.Single(g => g.Name == "Tomte"));
+    }
+
+    [Fact]
     public void MinimalScenarioTakesDefaults()
     {
         var s = ScenarioLoader.Load(Write(Good));
@@ -72,6 +91,13 @@ public class ScenarioLoaderTests
     [InlineData("psd:\n  file: asd.txt\n  kind: dB\n", "psd.kind: 'dB' is not asd or psd")]
     [InlineData("sample_rate: 32768\n" + Good, "psd ends at 8192 Hz")]
     [InlineData("- a\n- b\n", "must be a YAML mapping")]
+    [InlineData(Good + "glitches:\n  Blip: { rate_per_hour: -1 }\n", "glitches.Blip.rate_per_hour: a rate cannot be negative")]
+    [InlineData(Good + "glitches:\n  Blip: { snr: [50, 8] }\n", "glitches.Blip.snr: range upside down: [50, 8]")]
+    [InlineData(Good + "glitches:\n  Bleep: { rate_per_hour: 3 }\n", "unknown key 'glitches.Bleep'")]
+    [InlineData(Good + "glitches:\n  Whistle: { frequency: [300, 9000] }\n", "glitches.Whistle.frequency: 9000 Hz is at or above the Nyquist frequency")]
+    [InlineData(Good + "glitches:\n  Blip: { rate: 3 }\n", "unknown key 'glitches.Blip.rate'")]
+    [InlineData(Good + "glitches:\n  Blip: { snr: 8 }\n", "glitches.Blip.snr: expected a range [min, max]")]
+    [InlineData(Good + "glitches: [Blip]\n", "glitches: must be a mapping")]
     [InlineData("psd: [\n", "invalid YAML")]
     public void BadInputNamesTheKeyAndFile(string yaml, string message)
     {

@@ -12,7 +12,8 @@ internal static class Sim
         return dir ?? throw new DirectoryNotFoundException("Noise.sln not found");
     }
 
-    public static Scenario O3() => ScenarioLoader.Load(Path.Combine(RepoRoot(), "configs", "virgo-o3.yaml"));
+    /// <summary>The Virgo O3 scenario's noise alone (its glitches removed): what the noise tests measure.</summary>
+    public static Scenario O3() => ScenarioLoader.Load(Path.Combine(RepoRoot(), "configs", "virgo-o3.yaml")) with { Glitches = [] };
 
     /// <summary>Unit-PSD white noise from 0 Hz: the most sensitive scenario for seams and tails.</summary>
     public static Scenario White(int rate = 4096) => new()
@@ -24,10 +25,11 @@ internal static class Sim
         Psd = new PsdSpec { Model = "white" },
     };
 
-    public static float[] Run(Scenario s, double startOffsetSeconds, double seconds, double block = 64, int threads = 2, DeviceChoice device = DeviceChoice.Cpu)
+    public static float[] Run(Scenario s, double startOffsetSeconds, double seconds, double block = 64, int threads = 2,
+        DeviceChoice device = DeviceChoice.Cpu, SignalComponents components = SignalComponents.All)
     {
         using var dev = ComputeDevice.Create(device, threads);
-        using var engine = new NoiseEngine(dev, s, block);
+        using var engine = new NoiseEngine(dev, s, block, components);
         long first = s.GpsStart.ToSampleIndex(s.SampleRate) + (long)Math.Round(startOffsetSeconds * s.SampleRate);
         var n = (long)Math.Round(seconds * s.SampleRate);
         var x = new float[n];

@@ -54,12 +54,29 @@ internal static class MergeCommand
         AtomicFile.CleanStale(outDir.FullName);
 
         var described = new List<ManifestFile>();
-        foreach (var format in first.Files.Select(f => f.Format))
+        foreach (var format in first.Files.Select(f => f.Format).Where(f => !f.StartsWith("catalogue", StringComparison.Ordinal)))
         {
             using var writer = Outputs.Create(format, outDir.FullName, stem, meta);
             new ProgressReporter("merge " + format, meta.Samples).Run(report => ShardMerger.Concatenate(shards, format, writer, report));
             writer.Complete();
             described.Add(RunManifest.Describe(writer.FinalPath, format, outDir.FullName));
+        }
+
+        // the ground-truth catalogue: each shard lists the events whose peak lies in its range
+        var catalogue = first.Files.FirstOrDefault(f => f.Format == "catalogue-parquet");
+        if (catalogue.Path is not null)
+        {
+            var rows = shards.SelectMany(s => CatalogueFile.ReadParquet(s.Files.First(f => f.Format == "catalogue-parquet").Path)).ToList();
+            string cstem = Outputs.FileStem(name + "_events", detector, first.RunGpsStart, first.RunDuration);
+            var cpath = Path.Combine(outDir.FullName, cstem + ".parquet");
+            CatalogueFile.WriteParquet(cpath, rows, ParquetStrainWriter.MetadataFor(meta));
+            described.Add(RunManifest.Describe(cpath, "catalogue-parquet", outDir.FullName));
+            if (first.Files.Any(f => f.Format == "catalogue-jsonl"))
+            {
+                var jpath = Path.Combine(outDir.FullName, cstem + ".jsonl");
+                CatalogueFile.WriteJsonLines(jpath, rows);
+                described.Add(RunManifest.Describe(jpath, "catalogue-jsonl", outDir.FullName));
+            }
         }
 
         var root = (JsonObject)first.Manifest.DeepClone();

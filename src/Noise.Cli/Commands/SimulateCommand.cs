@@ -33,21 +33,30 @@ internal static class SimulateCommand
                           "env takes I and N from the Slurm array. A shard whose complete output exists is skipped.",
         };
 
+        var components = new Option<string?>("--components")
+        {
+            Description = "What goes into the strain, comma-separated: noise, glitches. Default: all the scenario defines. " +
+                          "E.g. --components glitches writes the glitches alone (no noise) with their catalogue.",
+        };
+        var jsonl = new Option<bool>("--catalogue-jsonl") { Description = "Also write the ground-truth catalogue as JSON lines (Parquet is always written when glitches are on)." };
+
         var cmd = new Command("simulate",
             "Simulate continuous coloured Gaussian detector noise for a scenario and write it to Parquet and/or GWOSC HDF5,\n" +
             "with run.json (resolved scenario, seed, device, version, file checksums).\n" +
             "Example: noise simulate --config configs/virgo-o3.yaml --duration 4096 --out out/o3 --seed 7")
         {
-            config, duration, outDir, seed, gps, device, format, block, threads, shard,
+            config, duration, outDir, seed, gps, device, format, block, threads, shard, components, jsonl,
         };
         cmd.SetAction(r => Run(
             r.GetValue(config)!, r.GetValue(duration), r.GetValue(outDir)!, r.GetValue(seed), r.GetValue(gps),
-            r.GetValue(device), r.GetValue(format)!, r.GetValue(block), r.GetValue(threads), r.GetValue(shard)));
+            r.GetValue(device), r.GetValue(format)!, r.GetValue(block), r.GetValue(threads), r.GetValue(shard),
+            r.GetValue(components), r.GetValue(jsonl)));
         return cmd;
     }
 
     private static int Run(FileInfo configFile, double duration, DirectoryInfo outDir, long? seed, string? gpsText,
-        string? deviceText, string format, double blockSeconds, int? threadsOpt, string? shardText)
+        string? deviceText, string format, double blockSeconds, int? threadsOpt, string? shardText,
+        string? componentsText, bool catalogueJsonl)
     {
         var wall = Stopwatch.StartNew();
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
@@ -71,6 +80,10 @@ internal static class SimulateCommand
         long firstSample = scenario.GpsStart.ToSampleIndex(scenario.SampleRate);
         int threads = CliOptions.ResolveThreads(threadsOpt);
         var shard = ShardSpec.Resolve(shardText, Environment.GetEnvironmentVariable);
+        var components = componentsText is null ? SignalComponents.All : SignalComponentsParser.Parse(componentsText);
+        if (components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count == 0 && componentsText is not null)
+            throw new NoiseInputException($"--components glitches: scenario '{scenario.Name}' defines no glitches (add a 'glitches:' section)");
+        bool withCatalogue = components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count > 0;
         string hash = scenario.ComputeHash();
 
         // A shard is the run's GPS range [a, b): same sample indices, so the same bits as the unsharded run.
@@ -87,7 +100,7 @@ internal static class SimulateCommand
             partStart = GpsTime.FromSampleIndex(firstSample, scenario.SampleRate);
             dir = Path.Combine(dir, shard.FolderName);
             Console.Error.WriteLine($"shard {shard.Index}/{shard.Count} (index from {shard.Source}): GPS {partStart} + {duration} s of the run's {runStart} + {runDuration} s -> {dir}");
-            if (ShardAlreadyComplete(dir, hash, scenario.Seed, shard, runStart, runDuration, Outputs.Expand(format)))
+            if (ShardAlreadyComplete(dir, hash, scenario.Seed, shard, runStart, runDuration, Outputs.Expand(format), components))
             {
                 Console.WriteLine($"shard {shard.Index}/{shard.Count} is already complete in {dir}: nothing to do");
                 return 0;
@@ -98,7 +111,7 @@ internal static class SimulateCommand
         AtomicFile.CleanStale(dir);
 
         using var device = ComputeDevice.Create(scenario.Device, threads);
-        using var engine = new NoiseEngine(device, scenario, blockSeconds);
+        using var engine = new NoiseEngine(device, scenario, blockSeconds, components);
         Console.Error.WriteLine($"noise {Program.Version}: scenario '{scenario.Name}', {scenario.Channel} at {scenario.SampleRate} Hz, seed {scenario.Seed}, GPS {partStart} + {duration} s");
         Console.Error.WriteLine($"device: {device.Description}; FFT: {engine.FftName}; segment {engine.Layout.SegmentLength} samples, cross-fade {engine.Layout.Overlap}");
 
@@ -134,9 +147,26 @@ internal static class SimulateCommand
             }
             double tGenerated = wall.Elapsed.TotalSeconds;
             foreach (var w in writers) w.Complete();
+            var extraFiles = new List<(string Path, string Format)>();
+            if (withCatalogue)
+            {
+                var rows = engine.Glitches!.Catalogue(firstSample, firstSample + samples);
+                string cstem = Outputs.FileStem(scenario.Name + "_events", scenario.Detector, partStart, duration);
+                var cpath = Path.Combine(dir, cstem + ".parquet");
+                CatalogueFile.WriteParquet(cpath, rows, ParquetStrainWriter.MetadataFor(meta));
+                extraFiles.Add((cpath, "catalogue-parquet"));
+                if (catalogueJsonl)
+                {
+                    var jpath = Path.Combine(dir, cstem + ".jsonl");
+                    CatalogueFile.WriteJsonLines(jpath, rows);
+                    extraFiles.Add((jpath, "catalogue-jsonl"));
+                }
+                Console.Error.WriteLine($"catalogue: {rows.Count} events ({string.Join(", ", rows.GroupBy(r => r.Class).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))})");
+            }
             double tClosed = wall.Elapsed.TotalSeconds;
 
-            var files = writers.AsParallel().AsOrdered().Select(w => RunManifest.Describe(w.FinalPath, w.Format, dir)).ToList();
+            var files = writers.Select(w => (Path: w.FinalPath, w.Format)).Concat(extraFiles).AsParallel().AsOrdered()
+                .Select(f => RunManifest.Describe(f.Path, f.Format, dir)).ToList();
             double secs = wall.Elapsed.TotalSeconds;
             var timing = new JsonObject
             {
@@ -159,6 +189,7 @@ internal static class SimulateCommand
                     ["rng"] = "philox4x32-10, counter (bin pair, segment, channel), key seed; Box-Muller",
                 },
                 ["run"] = new JsonObject { ["gps_start"] = runStart.ToDecimal(), ["duration"] = runDuration },
+                ["components"] = SignalComponentsParser.Format(components),
             };
             if (shard is not null)
                 timing["shard"] = new JsonObject { ["index"] = shard.Index, ["count"] = shard.Count, ["source"] = shard.Source };
@@ -230,12 +261,13 @@ internal static class SimulateCommand
     /// True when <paramref name="dir"/> holds this very shard, complete (run.json is written last); an error
     /// when it holds a different run, so a typo in a job script never mixes two runs.
     /// </summary>
-    private static bool ShardAlreadyComplete(string dir, string hash, long seed, ShardSpec shard, GpsTime runStart, double runDuration, IEnumerable<string> formats)
+    private static bool ShardAlreadyComplete(string dir, string hash, long seed, ShardSpec shard, GpsTime runStart, double runDuration, IEnumerable<string> formats, SignalComponents components)
     {
         if (!File.Exists(Path.Combine(dir, "run.json"))) return false;
         var info = ShardMerger.Load(dir);
         if (info.ScenarioHash != hash || info.Seed != seed || info.Index != shard.Index || info.Count != shard.Count
-            || info.RunGpsStart != runStart || info.RunDuration != runDuration || info.Version != Program.Version)
+            || info.RunGpsStart != runStart || info.RunDuration != runDuration || info.Version != Program.Version
+            || info.Components != SignalComponentsParser.Format(components))
             throw new NoiseInputException($"{dir} holds a different run (scenario hash, seed, shard, range or version differ); use another --out or remove it");
         foreach (var f in info.Manifest["files"]!.AsArray())
         {

@@ -33,6 +33,17 @@ public struct BinParams
     public uint Key0, Key1, Channel;
 }
 
+/// <summary>Parameters of <see cref="NoiseKernels.AddTransients"/>.</summary>
+public struct TransientParams
+{
+    public long BlockFirstSample;  // absolute index of output[0]
+    public int From, To;           // the span of output touched by any atom
+    public int AtomCount;
+    public float InvSampleRate;
+    public int Stride;
+    public int Contiguous;
+}
+
 /// <summary>Parameters of <see cref="NoiseKernels.Crossfade"/>.</summary>
 public struct CrossfadeParams
 {
@@ -132,6 +143,30 @@ public static class NoiseKernels
                 v = fadeIn[p.Overlap - 1 - j] * prev + fadeIn[j] * v;
             }
             output[i] = v;
+        }
+    }
+
+    /// <summary>
+    /// Adds the transient atoms (glitches, injections) of this block to the output: each sample sums the atoms
+    /// whose support holds it, with <see cref="Transients.TransientAtom.Evaluate"/> (the host renders the same
+    /// function to measure SNRs).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddTransients(Index1D index, ArrayView<float> output, ArrayView<Transients.TransientAtom> atoms, TransientParams p)
+    {
+        Split(index, p.To - p.From, p.Stride, p.Contiguous, out int i, out int end, out int step);
+        for (; i < end; i += step)
+        {
+            int o = p.From + i;
+            long s = p.BlockFirstSample + o;
+            float sum = 0f;
+            for (int k = 0; k < p.AtomCount; k++)
+            {
+                var a = atoms[k];
+                if (s >= a.FirstSample && s < a.EndSample)
+                    sum += Transients.TransientAtom.Evaluate(a, ((s - a.CenterSample) - a.CenterFraction) * p.InvSampleRate);
+            }
+            output[o] += sum;
         }
     }
 

@@ -1,0 +1,259 @@
+using System.Numerics;
+using Noise.Core;
+
+namespace Noise.Simulation.Transients;
+
+/// <summary>A catalogued event and the atoms that draw it, in absolute sample time.</summary>
+public sealed record PlacedEvent(TransientEvent Event, TransientAtom[] Atoms, long FirstSample, long EndSample);
+
+/// <summary>
+/// The scenario's glitches as a pure function of (seed, GPS time): time is cut into fixed arrival windows of
+/// <see cref="WindowSeconds"/> from GPS 0, and window w of class c draws a Poisson number of events, their
+/// times and parameters from its own Philox stream. Any run, block or shard that covers a window sees the same
+/// events. Each event is scaled to its drawn optimal SNR against the scenario's PSD with the noise-weighted
+/// inner product 4 Re sum h~* h~ / S df over [f_low, fs/2], h~ = rfft(h)/fs (FIELD_NOTES §1).
+/// </summary>
+public sealed class GlitchPopulation
+{
+    public const int WindowSeconds = 64;
+    /// <summary>Longest reach of an event from its window (repeating blips, scattered light), for lookups.</summary>
+    private const int ReachSeconds = 16;
+
+    private readonly Scenario _scenario;
+    private readonly PsdCurve _psd;
+    private readonly Dictionary<long, List<PlacedEvent>> _cache = [];
+    private readonly Dictionary<int, double[]> _inversePsd = [];
+
+    public GlitchPopulation(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        _scenario = scenario;
+        _psd = scenario.LoadPsd();
+    }
+
+    public bool IsEmpty => _scenario.Glitches.All(g => g.RatePerHour <= 0);
+
+    /// <summary>Events whose support overlaps samples [first, end) (absolute indices), in time order.</summary>
+    public List<PlacedEvent> Overlapping(long first, long end)
+    {
+        var list = new List<PlacedEvent>();
+        if (IsEmpty) return list;
+        long fs = _scenario.SampleRate;
+        long w0 = FloorDiv(first - ReachSeconds * fs, WindowSeconds * fs);
+        long w1 = FloorDiv(end + ReachSeconds * fs, WindowSeconds * fs);
+        for (long w = w0; w <= w1; w++)
+            foreach (var e in Window(w))
+                if (e.EndSample > first && e.FirstSample < end) list.Add(e);
+        // keep the cache to the windows near the current position: constant memory on endless runs
+        foreach (var old in _cache.Keys.Where(k => k < w0 - 1).ToList()) _cache.Remove(old);
+        list.Sort((a, b) => a.Event.PeakTime.CompareTo(b.Event.PeakTime));
+        return list;
+    }
+
+    /// <summary>Catalogue rows of the events whose peak lies in samples [first, end).</summary>
+    public List<TransientEvent> Catalogue(long first, long end)
+    {
+        var rows = new List<TransientEvent>();
+        if (IsEmpty) return rows;
+        long fs = _scenario.SampleRate;
+        for (long w = FloorDiv(first, WindowSeconds * fs); w <= FloorDiv(end - 1, WindowSeconds * fs); w++)
+            foreach (var e in Window(w))
+            {
+                long peak = e.Event.PeakTime.ToSampleIndexFloor(_scenario.SampleRate);
+                if (peak >= first && peak < end) rows.Add(e.Event);
+            }
+        rows.Sort((a, b) => a.PeakTime.CompareTo(b.PeakTime));
+        return rows;
+    }
+
+    /// <summary>
+    /// Only the arrivals (class, GPS reference time) in samples [first, end), drawn exactly as the full events
+    /// are but without rendering them: for rate statistics over long spans.
+    /// </summary>
+    public List<(string Class, double Time)> Arrivals(long first, long end)
+    {
+        var list = new List<(string, double)>();
+        long fs = _scenario.SampleRate;
+        for (long w = FloorDiv(first, WindowSeconds * fs); w <= FloorDiv(end - 1, WindowSeconds * fs); w++)
+            foreach (var (spec, _, erng, t, _) in Draws(w))
+                if (t * fs >= first && t * fs < end) list.Add((spec.Name, t));
+        return list;
+    }
+
+    /// <summary>Window w's draws: per class a Poisson count, then per event its own stream and time.</summary>
+    private IEnumerable<(GlitchClassSpec Spec, int ClassId, CounterRng Rng, double Time, long Id)> Draws(long w)
+    {
+        for (int c = 0; c < _scenario.Glitches.Count; c++)
+        {
+            var spec = _scenario.Glitches[c];
+            if (spec.RatePerHour <= 0) continue;
+            int classId = IndexOfClass(spec.Name);
+            var rng = new CounterRng(_scenario.Seed, 0x6C17C400u + (uint)classId, (uint)w, (uint)((ulong)w >> 32));
+            int n = rng.Poisson(spec.RatePerHour * WindowSeconds / 3600.0);
+            for (int k = 0; k < n; k++)
+            {
+                var erng = new CounterRng(_scenario.Seed, 0x6C17C500u + (uint)classId, (uint)w, (uint)(k + 1) | ((uint)((ulong)w >> 32) << 16));
+                double t = (w + erng.NextUniform()) * WindowSeconds;   // GPS seconds of the reference time
+                yield return (spec, classId, erng, t, (w << 16) | ((long)classId << 10) | (long)k);
+            }
+        }
+    }
+
+    private List<PlacedEvent> Window(long w)
+    {
+        if (_cache.TryGetValue(w, out var cached)) return cached;
+        var events = new List<PlacedEvent>();
+        foreach (var (spec, _, erng, t, id) in Draws(w))
+            if (Place(spec, erng, t, id) is { } placed) events.Add(placed);
+        _cache[w] = events;
+        return events;
+    }
+
+    private PlacedEvent? Place(GlitchClassSpec spec, CounterRng rng, double tRef, long id)
+    {
+        int fs = _scenario.SampleRate;
+        var (shape, q) = GlitchWaveforms.Draw(spec, rng);
+        double snr = rng.PowerLaw(spec.Snr.Min, spec.Snr.Max, spec.SnrPower);
+
+        // place the atoms: reference sample and fraction of each
+        double refSample = tRef * fs;
+        var atoms = new TransientAtom[shape.Count];
+        long lo = long.MaxValue, hi = long.MinValue;
+        for (int i = 0; i < shape.Count; i++)
+        {
+            var (offset, a) = shape[i];
+            double c = refSample + offset * fs;
+            long cs = (long)Math.Floor(c);
+            a.CenterSample = cs;
+            a.CenterFraction = (float)(c - cs);
+            long half = (long)Math.Ceiling(GlitchWaveforms.HalfSupport(a) * fs) + 1;
+            a.FirstSample = cs - half;
+            a.EndSample = cs + half + 1;
+            atoms[i] = a;
+            lo = Math.Min(lo, a.FirstSample);
+            hi = Math.Max(hi, a.EndSample);
+        }
+
+        // render at unit scale exactly as the kernel does, measure, scale to the drawn SNR
+        var h = Render(atoms, lo, hi, fs);
+        var m = Measure(h, fs);
+        if (!(m.Snr > 1e-300)) return null;   // no power above f_low: nothing a detector could see
+        double scale = snr / m.Snr;
+        for (int i = 0; i < atoms.Length; i++) atoms[i].Amplitude = (float)(atoms[i].Amplitude * scale);
+
+        var ev = new TransientEvent
+        {
+            EventId = id,
+            Ifo = _scenario.Detector,
+            Channel = _scenario.Channel,
+            Class = spec.Name,
+            Kind = "glitch",
+            PeakTime = GpsTime.FromSampleIndex(atoms[0].CenterSample, fs) with { },
+            StartTime = GpsTime.FromSampleIndex(lo + m.StartOffset, fs),
+            Duration = m.Duration,
+            CentralFrequency = m.Central,
+            PeakFrequency = m.Peak,
+            Bandwidth = m.Bandwidth,
+            Q = q,
+            Snr = snr,
+            Hrss = m.Hrss * scale,
+            Amplitude = m.Amplitude * scale,
+        };
+        // the peak time keeps the sub-sample fraction of the reference atom
+        ev = ev with { PeakTime = AddNanos(ev.PeakTime, (long)Math.Round(atoms[0].CenterFraction / (double)fs * 1e9)) };
+        return new PlacedEvent(ev, atoms, lo, hi);
+    }
+
+    /// <summary>The event's samples over [lo, hi) with the kernel's own evaluation.</summary>
+    public static double[] Render(TransientAtom[] atoms, long lo, long hi, int fs)
+    {
+        var h = new double[hi - lo];
+        float invFs = 1f / fs;
+        foreach (var a in atoms)
+            for (long s = Math.Max(lo, a.FirstSample); s < Math.Min(hi, a.EndSample); s++)
+                h[s - lo] += TransientAtom.Evaluate(a, ((s - a.CenterSample) - a.CenterFraction) * invFs);
+        return h;
+    }
+
+    public sealed record Measurement(double Snr, double Hrss, double Amplitude, double Central, double Peak, double Bandwidth, long StartOffset, double Duration);
+
+    /// <summary>
+    /// Optimal SNR against the scenario's PSD and the catalogue's measured columns of samples h at rate fs:
+    /// central frequency and bandwidth (2 sigma) of the whitened energy spectrum, its peak frequency, and the
+    /// interval holding 5-95 % of the energy as start and duration.
+    /// </summary>
+    public Measurement Measure(double[] h, int fs)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        // df <= 0.5 Hz (the noise curves' own step): 1/S changes by decades between 10 and 30 Hz, and a coarser
+        // grid misweights low-frequency glitches by a few percent
+        int n = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(h.Length, 2 * fs));
+        var x = new double[n];
+        Array.Copy(h, x, h.Length);
+        var re = new double[n / 2 + 1];
+        var im = new double[n / 2 + 1];
+        new NWaves.Transforms.RealFft64(n).Direct(x, re, im);
+        double df = (double)fs / n;
+        var invS = InversePsd(n, fs);
+        double inner = 0, sw = 0, swf = 0, swf2 = 0, best = -1, peak = 0;
+        for (int k = 1; k < n / 2; k++)
+        {
+            if (invS[k] == 0) continue;
+            double f = k * df;
+            double p = (re[k] * re[k] + im[k] * im[k]) / ((double)fs * fs) * invS[k];
+            inner += p;
+            sw += p; swf += p * f; swf2 += p * f * f;
+            if (p > best) { best = p; peak = f; }
+        }
+        double snr = Math.Sqrt(4 * inner * df);
+        double central = swf / sw;
+        double bandwidth = 2 * Math.Sqrt(Math.Max(0, swf2 / sw - central * central));
+        double e = 0, amp = 0;
+        foreach (var v in h) { e += v * v; amp = Math.Max(amp, Math.Abs(v)); }
+        double acc = 0;
+        long start = 0, stop = h.Length;
+        bool started = false;
+        for (int i = 0; i < h.Length; i++)
+        {
+            acc += h[i] * h[i];
+            if (!started && acc >= 0.05 * e) { start = i; started = true; }
+            if (acc >= 0.95 * e) { stop = i + 1; break; }
+        }
+        return new Measurement(snr, Math.Sqrt(e / fs), amp, central, peak, bandwidth, start, (double)(stop - start) / fs);
+    }
+
+    /// <summary>1/S(f_k) on the grid of an n-point FFT, zero below f_low: computed once per n.</summary>
+    private double[] InversePsd(int n, int fs)
+    {
+        lock (_inversePsd)
+        {
+            if (_inversePsd.TryGetValue(n, out var cached)) return cached;
+            var inv = new double[n / 2 + 1];
+            double df = (double)fs / n;
+            for (int k = 1; k < n / 2; k++)
+            {
+                double f = k * df;
+                if (f < _scenario.FLow) continue;
+                double s = _psd.At(f);
+                if (s > 0) inv[k] = 1 / s;
+            }
+            _inversePsd[n] = inv;
+            return inv;
+        }
+    }
+
+    private static int IndexOfClass(string name)
+    {
+        int i = 0;
+        foreach (var n in GlitchFamilies.Names) { if (n == name) return i; i++; }
+        throw new NoiseInputException($"unknown glitch class '{name}'");
+    }
+
+    private static GpsTime AddNanos(GpsTime t, long nanos)
+    {
+        long ns = t.Nanoseconds + nanos;
+        return new GpsTime(t.Seconds + Math.DivRem(ns, GpsTime.NanosPerSecond, out var rem), (int)rem);
+    }
+
+    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+}

@@ -1,0 +1,96 @@
+using Noise.Core;
+
+namespace Noise.Simulation.Transients;
+
+/// <summary>
+/// Turns a glitch class and a random stream into waveform atoms (relative amplitudes; the population scales
+/// them to the drawn SNR). Morphologies follow FIELD_NOTES §2 and <see cref="GlitchFamilies.Describe"/>.
+/// </summary>
+public static class GlitchWaveforms
+{
+    private const double SqrtTwoPi = 4.442882938158366; // sqrt(2) * pi
+
+    /// <summary>Atoms centred on t = 0 (times in seconds); Q is reported for the sine-Gaussian families, else NaN.</summary>
+    public static (List<(double Offset, TransientAtom Atom)> Atoms, double Q) Draw(GlitchClassSpec spec, CounterRng rng)
+    {
+        var atoms = new List<(double, TransientAtom)>();
+        double phase = rng.Uniform(0, 2 * Math.PI);
+        double f = spec.Frequency.LogLerp(rng.NextUniform());
+        double q = spec.Q.LogLerp(rng.NextUniform());
+        double dur = spec.Duration.LogLerp(rng.NextUniform());
+        switch (spec.Name)
+        {
+            case "Blip" or "Tomte" or "Low_Frequency_Burst" or "Extremely_Loud" or "Sine_Gaussian":
+                atoms.Add((0, SineGaussian(f, q, phase, 1)));
+                return (atoms, q);
+            case "Power_Line":
+            {
+                double mains = 50 * Math.Max(1, Math.Round(f / 50));
+                atoms.Add((0, SineGaussian(mains, q, phase, 1)));
+                return (atoms, q);
+            }
+            case "Koi_Fish":
+            {
+                // broadband head and a long low-frequency body behind it
+                atoms.Add((0, SineGaussian(f, q, phase, 1)));
+                double fBody = rng.Uniform(30, 60);
+                double tauBody = dur / 4;
+                atoms.Add((tauBody, new TransientAtom { Shape = (int)AtomShape.SineGaussian, Amplitude = (float)rng.Uniform(0.15, 0.35), Frequency = (float)fBody, Tau = (float)tauBody, Phase = (float)rng.Uniform(0, 2 * Math.PI) }));
+                return (atoms, q);
+            }
+            case "Whistle":
+            {
+                // V-shaped sweep from f up to ~3-6 f at the edges of the envelope
+                double tau = dur / 4;
+                double fEdge = f * rng.Uniform(3, 6);
+                double k = (fEdge - f) / (2 * tau);
+                atoms.Add((0, new TransientAtom { Shape = (int)AtomShape.VChirp, Amplitude = 1, Frequency = (float)f, Tau = (float)tau, Phase = (float)phase, Param = (float)k }));
+                return (atoms, double.NaN);
+            }
+            case "Scattered_Light":
+            {
+                // surface moving with the ground, x(t) = X sin(2 pi fm t); arch length = half the motion period
+                double fm = 1 / (2 * dur);
+                for (int n = 1; n <= 3; n++)
+                {
+                    double amp = n == 1 ? 1 : rng.Uniform(0.1, 0.5) / (n - 1);
+                    atoms.Add((0, new TransientAtom { Shape = (int)AtomShape.Fringe, Amplitude = (float)amp, Frequency = (float)(n * f), Phase = (float)rng.Uniform(0, 2 * Math.PI), Param = (float)fm, Tau = (float)dur }));
+                }
+                return (atoms, double.NaN);
+            }
+            case "Repeating_Blips":
+            {
+                int count = 3 + (int)(rng.NextUniform() * 4);
+                double spacing = dur;
+                for (int i = 0; i < count; i++)
+                    atoms.Add((i * spacing, SineGaussian(f * rng.Uniform(0.8, 1.25), q, rng.Uniform(0, 2 * Math.PI), rng.Uniform(0.6, 1.0))));
+                return (atoms, q);
+            }
+            case "Gaussian":
+                atoms.Add((0, new TransientAtom { Shape = (int)AtomShape.Gaussian, Amplitude = 1, Tau = (float)dur }));
+                return (atoms, double.NaN);
+            case "Ring_Down":
+                atoms.Add((0, new TransientAtom { Shape = (int)AtomShape.RingDown, Amplitude = 1, Frequency = (float)f, Tau = (float)dur, Phase = (float)phase }));
+                return (atoms, double.NaN);
+            default:
+                throw new NoiseInputException($"unknown glitch class '{spec.Name}'");
+        }
+    }
+
+    private static TransientAtom SineGaussian(double f, double q, double phase, double amp) => new()
+    {
+        Shape = (int)AtomShape.SineGaussian,
+        Amplitude = (float)amp,
+        Frequency = (float)f,
+        Tau = (float)(q / (SqrtTwoPi * f)),
+        Phase = (float)phase,
+    };
+
+    /// <summary>Half-width of the atom's support in seconds (beyond it the atom is below 1e-7 of its peak).</summary>
+    public static double HalfSupport(in TransientAtom a) => (AtomShape)a.Shape switch
+    {
+        AtomShape.SineGaussian or AtomShape.Gaussian or AtomShape.VChirp => 4.0 * a.Tau,
+        AtomShape.RingDown => 16.0 * a.Tau,
+        _ => 0.25 / a.Param,
+    };
+}

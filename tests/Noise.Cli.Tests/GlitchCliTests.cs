@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace Noise.Cli.Tests;
+
+public class GlitchCliTests
+{
+    [Fact]
+    public void GlitchesAloneWithACatalogueThatScipyConfirms()
+    {
+        var dir = CliHarness.TempDir();
+        var (code, _, err) = CliHarness.Run("simulate", "--config", CliHarness.Config("virgo-o3.yaml"), "--duration", "1200",
+            "--out", dir, "--components", "glitches", "--format", "hdf5", "--catalogue-jsonl");
+        Assert.True(code == 0, err);
+        Assert.Contains("catalogue: ", err, StringComparison.Ordinal);
+        var jsonl = Directory.GetFiles(dir, "*_EVENTS-*.jsonl").Single();
+        Assert.Single(Directory.GetFiles(dir, "*_EVENTS-*.parquet"));
+        var rows = File.ReadAllLines(jsonl).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(rows.Count >= 5, $"{rows.Count} events in 20 minutes of the O3 mix");
+        foreach (var r in rows)
+        {
+            Assert.Equal("glitch", r.GetProperty("kind").GetString());
+            Assert.True(r.GetProperty("snr").GetDouble() >= 6.5);
+            Assert.True(r.GetProperty("peak_time_ns").GetInt32() is >= 0 and < 1_000_000_000);
+        }
+        using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run.json"))))
+            Assert.Equal("glitches", manifest.RootElement.GetProperty("components").GetString());
+
+        // independent check: numpy's rfft and the curve file, every event with no neighbour within 24 s
+        // (the window reaches 8 s before and 16 s after the peak: repeating blips last up to 10 s)
+        const string script = """
+import sys, json, h5py, numpy as np
+f = h5py.File(sys.argv[1], 'r'); s = f['strain/Strain']; x = s[:].astype(np.float64)
+fs = 1 / s.attrs['Xspacing']; t0 = s.attrs['Xstart']
+d = np.loadtxt(sys.argv[3]); ev = [json.loads(l) for l in open(sys.argv[2])]
+worst, n, what = 0.0, 0, '-'
+for e in ev:
+    t = e['time']
+    if any(o is not e and abs(o['time'] - t) < 24 for o in ev): continue
+    i0, i1 = int((t - t0 - 8) * fs), int((t - t0 + 16) * fs)
+    if i0 < 0 or i1 > len(x): continue
+    h = np.fft.rfft(x[i0:i1]) / fs; fr = np.fft.rfftfreq(i1 - i0, 1 / fs)
+    S = np.exp(np.interp(np.log(np.maximum(fr, 1e-3)), np.log(np.maximum(d[:, 0], 1e-3)), np.log(d[:, 1]))) ** 2
+    m = (fr >= 10) & (fr < fs / 2)
+    rho = np.sqrt(4 * np.sum(np.abs(h[m]) ** 2 / S[m]) * fr[1])
+    err = abs(rho / e['snr'] - 1); n += 1
+    if err > worst: worst, what = err, e['class']
+print('checked %d worst %.4f %s' % (n, worst, what))
+""";
+        var (pc, output) = CliHarness.Process("/usr/bin/python3", "-c", script, CliHarness.StrainFile(dir, "hdf5"), jsonl,
+            CliHarness.Config("curves/O3-V1_sensitivity_strain_asd.txt"));
+        Assert.True(pc == 0, output);
+        var parts = output.Trim().Split(' ');
+        Assert.True(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) >= 3, output);
+        Assert.True(double.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture) < 0.02, output);
+    }
+
+    [Fact]
+    public void ComponentErrors()
+    {
+        var dir = CliHarness.TempDir();
+        var (code, _, err) = CliHarness.Run("simulate", "--config", CliHarness.Config("virgo-design.yaml"), "--duration", "4", "--out", dir, "--components", "glitches");
+        Assert.Equal(2, code);
+        Assert.Contains("defines no glitches", err, StringComparison.Ordinal);
+        (code, _, err) = CliHarness.Run("simulate", "--config", CliHarness.Config("virgo-o3.yaml"), "--duration", "4", "--out", dir, "--components", "noise,lines");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown component 'lines'", err, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+}

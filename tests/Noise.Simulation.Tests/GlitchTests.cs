@@ -1,0 +1,136 @@
+using Noise.Core;
+using Noise.Simulation.Transients;
+
+namespace Noise.Simulation.Tests;
+
+public class GlitchTests
+{
+    /// <summary>O3 noise curve with every glitch family on at a high rate.</summary>
+    private static Scenario AllFamilies(double ratePerHour = 90) => Sim.O3() with
+    {
+        Glitches = GlitchFamilies.Defaults.Select(d => d with { RatePerHour = ratePerHour }).ToList(),
+    };
+
+    [Fact]
+    public void SnrRecomputedFromTheSamplesMatchesTheCatalogueForEveryClass()
+    {
+        var s = AllFamilies();
+        const double seconds = 1800;
+        var x = Sim.Run(s, 0, seconds, components: SignalComponents.Glitches);
+        var pop = new GlitchPopulation(s);
+        long first = s.GpsStart.ToSampleIndex(s.SampleRate);
+        var placed = pop.Overlapping(first, first + x.Length);
+        var seen = new HashSet<string>();
+        foreach (var e in placed)
+        {
+            // isolated events only, fully inside the run
+            if (e.FirstSample < first || e.EndSample > first + x.Length) continue;
+            if (placed.Any(o => o != e && o.FirstSample < e.EndSample && o.EndSample > e.FirstSample)) continue;
+            var h = new double[e.EndSample - e.FirstSample];
+            for (long i = 0; i < h.Length; i++) h[i] = x[e.FirstSample - first + i];
+            var m = pop.Measure(h, s.SampleRate);
+            Assert.True(Math.Abs(m.Snr / e.Event.Snr - 1) < 0.02, $"{e.Event.Class}: SNR from samples {m.Snr:F3}, catalogue {e.Event.Snr:F3}");
+            seen.Add(e.Event.Class);
+        }
+        Assert.Equal(GlitchFamilies.Names.OrderBy(n => n), seen.OrderBy(n => n));
+    }
+
+    [Fact]
+    public void ArrivalsArePoissonAtTheConfiguredRates()
+    {
+        var s = AllFamilies(ratePerHour: 60);
+        var pop = new GlitchPopulation(s);
+        long first = s.GpsStart.ToSampleIndex(s.SampleRate);
+        const double hours = 10;
+        var rows = pop.Arrivals(first, first + (long)(hours * 3600 * s.SampleRate));
+        foreach (var g in rows.GroupBy(r => r.Class))
+        {
+            double expected = 60 * hours, sigma = Math.Sqrt(expected);
+            Assert.True(Math.Abs(g.Count() - expected) < 4 * sigma, $"{g.Key}: {g.Count()} events, expected {expected} +- {sigma:F0}");
+            // Poisson: counts per minute have variance equal to their mean (index of dispersion 1 +- 0.06)
+            int bins = (int)(hours * 60);
+            var perMinute = new double[bins];
+            foreach (var r in g) perMinute[(int)((r.Time - s.GpsStart.Seconds) / 60)]++;
+            double mean = perMinute.Average(), variance = perMinute.Sum(c => (c - mean) * (c - mean)) / (bins - 1);
+            Assert.InRange(variance / mean, 0.75, 1.25);
+        }
+        Assert.Equal(GlitchFamilies.Defaults.Count, rows.Select(r => r.Class).Distinct().Count());
+        // the arrivals are the catalogue's events: same times for a stretch where both are computed
+        var hourOfEvents = pop.Catalogue(first, first + 3600L * s.SampleRate).Select(e => e.Class).OrderBy(c => c, StringComparer.Ordinal);
+        var hourOfArrivals = pop.Arrivals(first, first + 3600L * s.SampleRate).Select(a => a.Class).OrderBy(c => c, StringComparer.Ordinal);
+        Assert.Equal(hourOfArrivals, hourOfEvents);
+    }
+
+    [Fact]
+    public void SnrsFollowThePowerLawAndStayInRange()
+    {
+        // the sampler: p(rho) ~ rho^-2.5 on [6.5, 200] gives P(rho > 13) = (13^-1.5 - 200^-1.5) / (6.5^-1.5 - 200^-1.5)
+        var rng = new CounterRng(5, 1, 2, 3);
+        var draws = Enumerable.Range(0, 100_000).Select(_ => rng.PowerLaw(6.5, 200, 2.5)).ToList();
+        double expectedAbove13 = (Math.Pow(13, -1.5) - Math.Pow(200, -1.5)) / (Math.Pow(6.5, -1.5) - Math.Pow(200, -1.5));
+        Assert.InRange(draws.Count(r => r > 13) / 1e5, expectedAbove13 - 0.005, expectedAbove13 + 0.005);
+        Assert.All(draws, r => Assert.InRange(r, 6.5, 200));
+        // the catalogue: SNRs within the class range, loud ones rarer than quiet ones
+        var s = Sim.O3() with { Glitches = [GlitchFamilies.Default("Blip") with { RatePerHour = 600, Snr = new ParamRange(6.5, 200), SnrPower = 2.5 }] };
+        long first = s.GpsStart.ToSampleIndex(s.SampleRate);
+        var rows = new GlitchPopulation(s).Catalogue(first, first + 3600L * s.SampleRate);
+        Assert.InRange(rows.Count, 500, 700);
+        Assert.All(rows, r => Assert.InRange(r.Snr, 6.5, 200));
+        Assert.InRange(rows.Count(r => r.Snr > 13) / (double)rows.Count, expectedAbove13 - 0.08, expectedAbove13 + 0.08);
+    }
+
+    [Fact]
+    public void MeasuredFrequenciesAndDurationsFallInEachClassRanges()
+    {
+        var s = AllFamilies(ratePerHour: 60);
+        var rows = new GlitchPopulation(s).Catalogue(s.GpsStart.ToSampleIndex(s.SampleRate), s.GpsStart.ToSampleIndex(s.SampleRate) + 3L * 3600 * s.SampleRate);
+        foreach (var g in rows.GroupBy(r => r.Class))
+        {
+            var spec = GlitchFamilies.Default(g.Key);
+            double medianCentral = Median(g.Select(r => r.CentralFrequency));
+            double medianDuration = Median(g.Select(r => r.Duration));
+            switch (g.Key)
+            {
+                case "Gaussian":
+                    Assert.InRange(medianDuration, spec.Duration.Min, spec.Duration.Max * 2);
+                    break;
+                case "Scattered_Light":
+                    // arches at harmonics of 15-45 Hz, lasting a good part of the half motion period
+                    Assert.InRange(medianCentral, spec.Frequency.Min * 0.5, spec.Frequency.Max * 3);
+                    Assert.InRange(medianDuration, spec.Duration.Min * 0.3, spec.Duration.Max);
+                    break;
+                case "Whistle":
+                    Assert.InRange(medianCentral, spec.Frequency.Min, spec.Frequency.Max * 6);
+                    Assert.InRange(medianDuration, spec.Duration.Min * 0.25, spec.Duration.Max);
+                    break;
+                case "Repeating_Blips":
+                    Assert.InRange(medianDuration, spec.Duration.Min, spec.Duration.Max * 6);
+                    break;
+                case "Koi_Fish":
+                    Assert.InRange(medianDuration, 0.005, spec.Duration.Max);
+                    break;
+                default:
+                    // sine-Gaussians: whitened central frequency near f0, short
+                    Assert.InRange(medianCentral, spec.Frequency.Min / 1.5, spec.Frequency.Max * 1.5);
+                    break;
+            }
+        }
+    }
+
+    [Fact]
+    public void GlitchesKeepTheDeterminismContract()
+    {
+        var s = AllFamilies(ratePerHour: 200);
+        var whole = Sim.Run(s, 0, 96, block: 64);
+        var parts = Sim.Run(s, 0, 40, block: 5).Concat(Sim.Run(s, 40, 56, block: 17, threads: 1)).ToArray();
+        Assert.Equal(whole, parts);
+        var noiseOnly = Sim.Run(s, 0, 96, components: SignalComponents.Noise);
+        Assert.NotEqual(whole, noiseOnly);
+    }
+
+    private static double Median(IEnumerable<double> v)
+    {
+        var a = v.OrderBy(x => x).ToArray();
+        return a[a.Length / 2];
+    }
+}
