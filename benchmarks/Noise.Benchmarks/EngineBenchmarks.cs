@@ -4,7 +4,7 @@ using Noise.Simulation;
 
 namespace Noise.Benchmarks;
 
-/// <summary>The whole engine (Gaussian bins kernel, FFT, cross-fade kernel) on the CPU accelerator.</summary>
+/// <summary>The whole engine (Gaussian bins kernel, FFT, cross-fade kernel) on the CPU accelerator, noise alone.</summary>
 public class EngineBenchmarks
 {
     private ComputeDevice _device = null!;
@@ -41,6 +41,14 @@ internal static class BenchScenario
         var dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "configs", "virgo-o3.yaml"))) dir = Path.GetDirectoryName(dir);
         if (dir is null) throw new FileNotFoundException("configs/virgo-o3.yaml not found above " + AppContext.BaseDirectory);
-        return ScenarioLoader.Load(Path.Combine(dir, "configs", "virgo-o3.yaml"));
+        return ScenarioLoader.Load(Path.Combine(dir, "configs", "virgo-o3.yaml")) with { Glitches = [] };
+    }
+
+    /// <summary>The full O3 scenario: noise and its glitch population.</summary>
+    public static Scenario VirgoO3WithGlitches()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "configs", "virgo-o3.yaml"))) dir = Path.GetDirectoryName(dir);
+        return ScenarioLoader.Load(Path.Combine(dir!, "configs", "virgo-o3.yaml"));
     }
 }

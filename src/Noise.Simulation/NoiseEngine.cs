@@ -30,8 +30,8 @@ public sealed class NoiseEngine : IDisposable
     private readonly Action<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, BinParams> _binsKernel;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams> _fadeKernel;
     private readonly Action<Index1D, ArrayView<float>, int, int, int, int> _carryKernel;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams> _transientKernel;
-    private MemoryBuffer1D<TransientAtom, Stride1D.Dense> _atoms;
+    private Action<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams>? _transientKernel;
+    private MemoryBuffer1D<TransientAtom, Stride1D.Dense>? _atoms;
     private readonly GlitchPopulation? _glitches;
     private readonly int _launch;
     private readonly uint _key0, _key1, _channelId;
@@ -63,8 +63,6 @@ public sealed class NoiseEngine : IDisposable
         _binsKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, BinParams>(NoiseKernels.GaussianBins);
         _fadeKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams>(NoiseKernels.Crossfade);
         _carryKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int, int>(NoiseKernels.CarryTail);
-        _transientKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams>(NoiseKernels.AddTransients);
-        _atoms = acc.Allocate1D<TransientAtom>(64);
         _launch = (int)Math.Min(acc.MaxNumThreads, 1 << 20);
         Components = components;
         if (components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count > 0)
@@ -139,33 +137,54 @@ public sealed class NoiseEngine : IDisposable
         }
     }
 
-    /// <summary>Adds the glitches overlapping [blockStart, blockStart + length) to the output buffer.</summary>
+    /// <summary>
+    /// Adds the glitches overlapping [blockStart, blockStart + length) to the output buffer: atoms are grouped
+    /// into clusters of overlapping supports and each cluster is one launch over its own span, so a sample only
+    /// visits the atoms that can touch it.
+    /// </summary>
     private void AddTransients(long blockStart, long length)
     {
         if (_glitches is null) return;
         var events = _glitches.Overlapping(blockStart, blockStart + length);
         if (events.Count == 0) return;
-        var atoms = events.SelectMany(e => e.Atoms).Where(a => a.EndSample > blockStart && a.FirstSample < blockStart + length).ToArray();
+        var atoms = events.SelectMany(e => e.Atoms)
+            .Where(a => a.EndSample > blockStart && a.FirstSample < blockStart + length)
+            .OrderBy(a => a.FirstSample).ToArray();
         if (atoms.Length == 0) return;
-        if (_atoms.Length < atoms.Length)
+        // loaded on first use: runs without transients do not pay for compiling this kernel
+        _transientKernel ??= _device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams>(NoiseKernels.AddTransients);
+        if (_atoms is null || _atoms.Length < atoms.Length)
         {
             _device.Accelerator.Synchronize();
-            _atoms.Dispose();
-            _atoms = _device.Accelerator.Allocate1D<TransientAtom>(Math.Max(atoms.Length, 2 * _atoms.Length));
+            long size = Math.Max(64, Math.Max(atoms.Length, 2 * (_atoms?.Length ?? 0)));
+            _atoms?.Dispose();
+            _atoms = _device.Accelerator.Allocate1D<TransientAtom>(size);
         }
         _atoms.View.SubView(0, atoms.Length).CopyFromCPU(atoms);
-        long lo = Math.Max(0, atoms.Min(a => a.FirstSample) - blockStart);
-        long hi = Math.Min(length, atoms.Max(a => a.EndSample) - blockStart);
-        _transientKernel(_launch, _output.View, _atoms.View, new TransientParams
+        int first = 0;
+        long clusterEnd = atoms[0].EndSample;
+        for (int i = 1; i <= atoms.Length; i++)
         {
-            BlockFirstSample = blockStart,
-            From = (int)lo,
-            To = (int)hi,
-            AtomCount = atoms.Length,
-            InvSampleRate = 1f / Scenario.SampleRate,
-            Stride = _launch,
-            Contiguous = _device.IsCuda ? 0 : 1,
-        });
+            if (i < atoms.Length && atoms[i].FirstSample < clusterEnd)
+            {
+                clusterEnd = Math.Max(clusterEnd, atoms[i].EndSample);
+                continue;
+            }
+            long lo = Math.Max(0, atoms[first].FirstSample - blockStart);
+            long hi = Math.Min(length, clusterEnd - blockStart);
+            _transientKernel(_launch, _output.View, _atoms.View, new TransientParams
+            {
+                BlockFirstSample = blockStart,
+                From = (int)lo,
+                To = (int)hi,
+                AtomOffset = first,
+                AtomCount = i - first,
+                InvSampleRate = 1f / Scenario.SampleRate,
+                Stride = _launch,
+                Contiguous = _device.IsCuda ? 0 : 1,
+            });
+            if (i < atoms.Length) { first = i; clusterEnd = atoms[i].EndSample; }
+        }
     }
 
     private void LaunchBins(long firstSegment, int segments, int firstSlot)
@@ -241,6 +260,6 @@ public sealed class NoiseEngine : IDisposable
         _bins.Dispose();
         _time.Dispose();
         _output.Dispose();
-        _atoms.Dispose();
+        _atoms?.Dispose();
     }
 }

@@ -37,8 +37,8 @@ public struct BinParams
 public struct TransientParams
 {
     public long BlockFirstSample;  // absolute index of output[0]
-    public int From, To;           // the span of output touched by any atom
-    public int AtomCount;
+    public int From, To;           // the span of output touched by this launch's atoms
+    public int AtomOffset, AtomCount;
     public float InvSampleRate;
     public int Stride;
     public int Contiguous;
@@ -160,7 +160,7 @@ public static class NoiseKernels
             int o = p.From + i;
             long s = p.BlockFirstSample + o;
             float sum = 0f;
-            for (int k = 0; k < p.AtomCount; k++)
+            for (int k = p.AtomOffset; k < p.AtomOffset + p.AtomCount; k++)
             {
                 var a = atoms[k];
                 if (s >= a.FirstSample && s < a.EndSample)

@@ -102,9 +102,11 @@ public sealed class GlitchPopulation
     private List<PlacedEvent> Window(long w)
     {
         if (_cache.TryGetValue(w, out var cached)) return cached;
-        var events = new List<PlacedEvent>();
-        foreach (var (spec, _, erng, t, id) in Draws(w))
-            if (Place(spec, erng, t, id) is { } placed) events.Add(placed);
+        // events are independent: place (render, measure, scale) them in parallel, keep the draw order
+        var draws = Draws(w).ToList();
+        var placed = new PlacedEvent?[draws.Count];
+        Parallel.For(0, draws.Count, i => placed[i] = Place(draws[i].Spec, draws[i].Rng, draws[i].Time, draws[i].Id));
+        var events = placed.Where(p => p is not null).Select(p => p!).ToList();
         _cache[w] = events;
         return events;
     }

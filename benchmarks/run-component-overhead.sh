@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Cost of the Virgo-like components over noise alone: `noise simulate` of the full O3 scenario (every
+# component it defines) against `--components noise`, same duration, alternating runs, medians.
+# usage: benchmarks/run-component-overhead.sh [DURATION_S=4096] [REPEATS=5]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-4096}; repeats=${2:-5}
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+dotnet publish src/Noise.Cli -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -o "$work/noise" >/dev/null
+now() { date +%s.%N; }
+full=(); noise=()
+for i in $(seq "$repeats"); do
+  t0=$(now); "$work/noise/noise" simulate --config virgo-o3.yaml --duration "$duration" --out "$work/a" --format hdf5 --device cpu >/dev/null 2>"$work/a.log"; t1=$(now)
+  "$work/noise/noise" simulate --config virgo-o3.yaml --duration "$duration" --out "$work/b" --format hdf5 --device cpu --components noise >/dev/null 2>&1; t2=$(now)
+  full+=("$(echo "$t1 - $t0" | bc -l)"); noise+=("$(echo "$t2 - $t1" | bc -l)")
+  rm -rf "$work/a" "$work/b"
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+mf=$(median "${full[@]}"); mn=$(median "${noise[@]}")
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%d)"
+grep catalogue "$work/a.log" || true
+echo "full O3 scenario (noise + glitches): runs ${full[*]} s, median $mf s"
+echo "noise alone:                          runs ${noise[*]} s, median $mn s"
+printf 'overhead of the other components: %+.1f %%\n' "$(echo "100 * ($mf / $mn - 1)" | bc -l)"
