@@ -56,6 +56,7 @@ public static class Program
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(PsdCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(QScanCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root;
     }

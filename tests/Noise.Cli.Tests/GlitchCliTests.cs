@@ -67,3 +67,35 @@ print('checked %d worst %.4f %s' % (n, worst, what))
         Assert.Empty(Directory.GetFiles(dir));
     }
 }
+
+public class QScanCliTests
+{
+    [Fact]
+    public void QScanFindsTheLoudestGlitchAndDrawsIt()
+    {
+        var dir = CliHarness.TempDir();
+        var (code, _, err) = CliHarness.Run("simulate", "--config", CliHarness.Config("virgo-o3.yaml"), "--duration", "200", "--out", dir, "--format", "hdf5", "--catalogue-jsonl", "--plots");
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(dir, "asd.png")));
+        var rows = File.ReadAllLines(Directory.GetFiles(dir, "*.jsonl").Single()).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        var loud = rows.OrderByDescending(r => r.GetProperty("snr").GetDouble()).First();
+        double t = loud.GetProperty("time").GetDouble();
+        Assert.NotEmpty(Directory.GetFiles(dir, "qscan-*.png"));
+        var png = Path.Combine(dir, "scan.png");
+        string gps = t.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        var (qc, stdout, qerr) = CliHarness.Run("qscan", "--in", CliHarness.StrainFile(dir, "hdf5"), "--gps", gps, "--window", "2", "--plot", png);
+        Assert.True(qc == 0, qerr);
+        Assert.Contains("loudest tile normalised energy", stdout, StringComparison.Ordinal);
+        Assert.True(new FileInfo(png).Length > 10_000);
+        // the loudest tile sits on the glitch
+        var m = System.Text.RegularExpressions.Regex.Match(stdout, @"at GPS (\d+\.\d+)");
+        Assert.InRange(double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), t - 0.6, t + 0.6);
+
+        var (bc, _, berr) = CliHarness.Run("qscan", "--in", CliHarness.StrainFile(dir, "hdf5"), "--gps", "1", "--plot", png);
+        Assert.Equal(2, bc);
+        Assert.Contains("outside the file", berr, StringComparison.Ordinal);
+        (bc, _, berr) = CliHarness.Run("qscan", "--in", CliHarness.StrainFile(dir, "hdf5"), "--gps", gps, "--qrange", "64,4");
+        Assert.Equal(2, bc);
+        Assert.Contains("--qrange", berr, StringComparison.Ordinal);
+    }
+}

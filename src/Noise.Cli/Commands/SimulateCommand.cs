@@ -38,6 +38,7 @@ internal static class SimulateCommand
             Description = "What goes into the strain, comma-separated: noise, glitches. Default: all the scenario defines. " +
                           "E.g. --components glitches writes the glitches alone (no noise) with their catalogue.",
         };
+        var plots = new Option<bool>("--plots") { Description = "Also draw asd.png (the output's ASD beside the target curve) and Q-scans of the four loudest glitches." };
         var jsonl = new Option<bool>("--catalogue-jsonl") { Description = "Also write the ground-truth catalogue as JSON lines (Parquet is always written when glitches are on)." };
 
         var cmd = new Command("simulate",
@@ -45,18 +46,18 @@ internal static class SimulateCommand
             "with run.json (resolved scenario, seed, device, version, file checksums).\n" +
             "Example: noise simulate --config configs/virgo-o3.yaml --duration 4096 --out out/o3 --seed 7")
         {
-            config, duration, outDir, seed, gps, device, format, block, threads, shard, components, jsonl,
+            config, duration, outDir, seed, gps, device, format, block, threads, shard, components, jsonl, plots,
         };
         cmd.SetAction(r => Run(
             r.GetValue(config)!, r.GetValue(duration), r.GetValue(outDir)!, r.GetValue(seed), r.GetValue(gps),
             r.GetValue(device), r.GetValue(format)!, r.GetValue(block), r.GetValue(threads), r.GetValue(shard),
-            r.GetValue(components), r.GetValue(jsonl)));
+            r.GetValue(components), r.GetValue(jsonl), r.GetValue(plots)));
         return cmd;
     }
 
     private static int Run(FileInfo configFile, double duration, DirectoryInfo outDir, long? seed, string? gpsText,
         string? deviceText, string format, double blockSeconds, int? threadsOpt, string? shardText,
-        string? componentsText, bool catalogueJsonl)
+        string? componentsText, bool catalogueJsonl, bool drawPlots)
     {
         var wall = Stopwatch.StartNew();
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
@@ -148,9 +149,10 @@ internal static class SimulateCommand
             double tGenerated = wall.Elapsed.TotalSeconds;
             foreach (var w in writers) w.Complete();
             var extraFiles = new List<(string Path, string Format)>();
+            var rows = new List<TransientEvent>();
             if (withCatalogue)
             {
-                var rows = engine.Glitches!.Catalogue(firstSample, firstSample + samples);
+                rows = engine.Glitches!.Catalogue(firstSample, firstSample + samples);
                 string cstem = Outputs.FileStem(scenario.Name + "_events", scenario.Detector, partStart, duration);
                 var cpath = Path.Combine(dir, cstem + ".parquet");
                 CatalogueFile.WriteParquet(cpath, rows, ParquetStrainWriter.MetadataFor(meta));
@@ -198,6 +200,9 @@ internal static class SimulateCommand
                 device.Description, engine.FftName, Program.Version, files, timing);
             foreach (var f in files) Console.WriteLine($"wrote {Path.Combine(dir, f.Path)} ({f.Bytes / 1e6:F1} MB)");
             Console.WriteLine($"wrote {Path.Combine(dir, "run.json")}");
+            if (drawPlots)
+                foreach (var p in RunPlots.Write(writers[0].FinalPath, dir, scenario, partStart, samples, rows))
+                    Console.WriteLine($"wrote {p}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"done: {samples} samples ({duration} s) in {secs:F2} s = {samples / secs / 1e6:F1} M samples/s, {duration / secs:F0}x real time on {(device.IsCuda ? "cuda" : "cpu")}"));
             return 0;

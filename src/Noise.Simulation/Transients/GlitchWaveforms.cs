@@ -35,7 +35,7 @@ public static class GlitchWaveforms
                 atoms.Add((0, SineGaussian(f, q, phase, 1)));
                 double fBody = rng.Uniform(30, 60);
                 double tauBody = dur / 4;
-                atoms.Add((tauBody, new TransientAtom { Shape = (int)AtomShape.SineGaussian, Amplitude = (float)rng.Uniform(0.15, 0.35), Frequency = (float)fBody, Tau = (float)tauBody, Phase = (float)rng.Uniform(0, 2 * Math.PI) }));
+                atoms.Add((tauBody, new TransientAtom { Shape = (int)AtomShape.SineGaussian, Amplitude = (float)rng.Uniform(0.04, 0.1), Frequency = (float)fBody, Tau = (float)tauBody, Phase = (float)rng.Uniform(0, 2 * Math.PI) }));
                 return (atoms, q);
             }
             case "Whistle":

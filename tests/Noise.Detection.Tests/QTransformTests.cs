@@ -1,0 +1,66 @@
+using System.Numerics;
+
+namespace Noise.Detection.Tests;
+
+public class QTransformTests
+{
+    private static double[] WhiteNoise(int n, int seed)
+    {
+        var r = new Random(seed);
+        var x = new double[n];
+        for (int i = 0; i < n; i += 2)
+        {
+            double u1 = 1 - r.NextDouble(), u2 = r.NextDouble(), rad = Math.Sqrt(-2 * Math.Log(u1));
+            x[i] = rad * Math.Cos(2 * Math.PI * u2);
+            if (i + 1 < n) x[i + 1] = rad * Math.Sin(2 * Math.PI * u2);
+        }
+        return x;
+    }
+
+    [Fact]
+    public void ComplexFftRoundTrips()
+    {
+        var r = new Random(1);
+        var a = Enumerable.Range(0, 256).Select(_ => new Complex(r.NextDouble(), r.NextDouble())).ToArray();
+        var b = (Complex[])a.Clone();
+        ComplexFft.Forward(b);
+        // DC bin is the sum
+        var sum = a.Aggregate(Complex.Zero, (s, v) => s + v);
+        Assert.True((b[0] - sum).Magnitude < 1e-9);
+        ComplexFft.Inverse(b);
+        for (int i = 0; i < a.Length; i++) Assert.True((b[i] / a.Length - a[i]).Magnitude < 1e-12);
+    }
+
+    [Fact]
+    public void GaussianNoiseHasUnitNormalisedEnergy()
+    {
+        const int fs = 2048;
+        var x = WhiteNoise(64 * fs, 3);
+        var plane = QTransform.Scan(new StrainWindow(x, fs, 1000), 1032, 4, qMin: 8, qMax: 8, fMin: 20, fMax: 800);
+        var all = new List<double>();
+        foreach (var v in plane.Energy) all.Add(v);
+        Assert.InRange(all.Average(), 0.9, 1.1);
+        Assert.True(plane.Peak().Energy < 25, $"no loud tile in pure noise, got {plane.Peak().Energy}");
+    }
+
+    [Fact]
+    public void FindsASineGaussianAtItsTimeAndFrequency()
+    {
+        const int fs = 4096;
+        var x = WhiteNoise(64 * fs, 7);
+        double t0 = 1032.25, f0 = 180, q = 8, tau = q / (Math.Sqrt(2) * Math.PI * f0);
+        // amplitude for a whitened SNR of ~20: rho^2 = sum h^2 * 2/fs ... for unit-variance white noise S = 2/fs
+        double amp = 20 / Math.Sqrt(Math.Sqrt(Math.PI / 2) * tau * fs / 2 * 2 / fs * fs / 2);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double dt = 1000 + (double)i / fs - t0;
+            x[i] += amp * Math.Exp(-dt * dt / (tau * tau)) * Math.Sin(2 * Math.PI * f0 * dt);
+        }
+        var plane = QTransform.Scan(new StrainWindow(x, fs, 1000), 1032, 2, fMin: 20, fMax: 1000);
+        var (e, t, f) = plane.Peak();
+        Assert.InRange(t, t0 - 0.02, t0 + 0.02);
+        Assert.InRange(f, f0 / 1.2, f0 * 1.2);
+        Assert.True(e > 50, $"peak energy {e}");
+        Assert.InRange(plane.Q, 4, 16);
+    }
+}
