@@ -59,17 +59,6 @@ internal static class AsdPlot
         plt.YLabel("ASD [1/√Hz]");
         plt.Title($"{channel} amplitude spectral density");
         plt.ShowLegend(Alignment.UpperRight);
-        var tmp = new AtomicFile(path);
-        try
-        {
-            plt.SavePng(tmp.TempPath + ".png", 1000, 650);
-            File.Move(tmp.TempPath + ".png", tmp.TempPath);
-            tmp.Commit();
-        }
-        finally
-        {
-            if (File.Exists(tmp.TempPath + ".png")) File.Delete(tmp.TempPath + ".png");
-            tmp.Dispose();
-        }
+        PlotFiles.SavePng(plt, path, 1000, 650);
     }
 }

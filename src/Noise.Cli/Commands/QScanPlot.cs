@@ -32,17 +32,6 @@ internal static class QScanPlot
         plt.XLabel($"Time [s] from GPS {gpsCentre:F3}");
         plt.YLabel("Frequency [Hz]");
         plt.Title(title);
-        var file = new AtomicFile(path);
-        try
-        {
-            plt.SavePng(file.TempPath + ".png", 900, 600);
-            File.Move(file.TempPath + ".png", file.TempPath);
-            file.Commit();
-        }
-        finally
-        {
-            if (File.Exists(file.TempPath + ".png")) File.Delete(file.TempPath + ".png");
-            file.Dispose();
-        }
+        PlotFiles.SavePng(plt, path, 900, 600);
     }
 }
