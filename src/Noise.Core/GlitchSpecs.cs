@@ -23,6 +23,10 @@ public sealed record GlitchClassSpec
     public ParamRange Frequency { get; init; }
     public ParamRange Q { get; init; }
     public ParamRange Duration { get; init; }
+    /// <summary>Chirp mass range in solar masses (astrophysical injections only).</summary>
+    public ParamRange ChirpMass { get; init; }
+    /// <summary>"glitch" or "astrophysical".</summary>
+    public string Kind { get; init; } = "glitch";
 }
 
 /// <summary>
@@ -48,6 +52,18 @@ public static class GlitchFamilies
         Make("Gaussian", 0, 6.5, 50, 10, 200, 1, 1, 0.001, 0.02),
         Make("Ring_Down", 0, 6.5, 50, 50, 1000, 1, 1, 0.005, 0.05),
     ];
+
+    /// <summary>
+    /// The astrophysical injection class: compact-binary inspirals (leading-order post-Newtonian chirp from
+    /// `frequency` (the start frequency) to the innermost stable orbit of equal masses), chirp mass in
+    /// solar masses, scaled to a drawn optimal SNR like the glitches.
+    /// </summary>
+    public static readonly GlitchClassSpec Injection = Make("CBC_Chirp", 0, 8, 50, 20, 20, 1, 1, 1, 1) with
+    {
+        Kind = "astrophysical",
+        SnrPower = 4,   // a uniform-in-volume population: p(rho) ~ rho^-4
+        ChirpMass = new ParamRange(5, 40),
+    };
 
     public static IEnumerable<string> Names => Defaults.Select(d => d.Name);
 

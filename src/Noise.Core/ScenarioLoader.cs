@@ -11,7 +11,8 @@ namespace Noise.Core;
 /// </summary>
 public static partial class ScenarioLoader
 {
-    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches"];
+    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches", "injections"];
+    private static readonly string[] InjectionKeys = ["rate_per_hour", "snr", "snr_power", "chirp_mass", "f_start"];
     private static readonly string[] GlitchKeys = ["rate_per_hour", "snr", "snr_power", "frequency", "q", "duration"];
     private static readonly string[] PsdKeys = ["file", "kind", "model", "asd_scale", "source"];
 
@@ -81,10 +82,12 @@ public static partial class ScenarioLoader
         }
 
         var glitches = ParseGlitches(r, root, rate);
+        var injections = ParseInjections(r, root, rate, fLow);
 
         var scenario = new Scenario
         {
             Glitches = glitches,
+            Injections = injections,
             Name = r.String(root, "name", Path.GetFileNameWithoutExtension(path)),
             Description = r.String(root, "description", ""),
             Channel = channel,
@@ -133,6 +136,39 @@ public static partial class ScenarioLoader
             list.Add(spec);
         }
         return list;
+    }
+
+    private static GlitchClassSpec? ParseInjections(Reader r, YamlMappingNode root, int rate, double fLow)
+    {
+        if (!root.Children.TryGetValue(new YamlScalarNode("injections"), out var node)) return null;
+        if (node is not YamlMappingNode m) throw r.Error(root, "injections", "must be a mapping, e.g. { rate_per_hour: 2, chirp_mass: [5, 40] }");
+        const string prefix = "injections.";
+        r.CheckKeys(m, InjectionKeys, prefix);
+        var d = GlitchFamilies.Injection;
+        double fStart = r.Number(m, "f_start", Math.Max(20, fLow), prefix);
+        var spec = d with
+        {
+            RatePerHour = r.Number(m, "rate_per_hour", 1, prefix),
+            Snr = r.Range(m, "snr", d.Snr, prefix),
+            SnrPower = r.Number(m, "snr_power", d.SnrPower, prefix),
+            ChirpMass = r.Range(m, "chirp_mass", d.ChirpMass, prefix),
+            Frequency = new ParamRange(fStart, fStart),
+        };
+        if (spec.RatePerHour < 0) throw r.Error(m, "rate_per_hour", $"a rate cannot be negative ({spec.RatePerHour})", prefix);
+        if (spec.Snr.Min <= 0) throw r.Error(m, "snr", "SNRs must be positive", prefix);
+        if (spec.ChirpMass.Min <= 0) throw r.Error(m, "chirp_mass", "chirp masses must be positive (solar masses)", prefix);
+        if (fStart < fLow || fStart >= rate / 2.0) throw r.Error(m, "f_start", $"{fStart} Hz must lie in [f_low, sample_rate/2)", prefix);
+        double longest = InspiralSeconds(spec.ChirpMass.Min, fStart);
+        if (longest > 600)
+            throw r.Error(m, "chirp_mass", $"a {spec.ChirpMass.Min} Msun chirp from {fStart} Hz lasts {longest:F0} s, more than the 600 s the twin injects; raise the minimum chirp mass or f_start", prefix);
+        return spec;
+    }
+
+    /// <summary>Leading-order time to coalescence from frequency f: 5 Mc (8 pi Mc f)^(-8/3), Mc in seconds.</summary>
+    public static double InspiralSeconds(double chirpMassSolar, double f)
+    {
+        double mc = chirpMassSolar * 4.925490947e-6;
+        return 5 * mc * Math.Pow(8 * Math.PI * mc * f, -8.0 / 3);
     }
 
     /// <summary>Checks that the curve covers the band the engine will colour: [f_low, sample_rate/2].</summary>

@@ -9,13 +9,15 @@ public enum SignalComponents
     Noise = 1,
     /// <summary>The scenario's glitch population.</summary>
     Glitches = 2,
-    All = Noise | Glitches,
+    /// <summary>Astrophysical injections (compact-binary chirps).</summary>
+    Injections = 4,
+    All = Noise | Glitches | Injections,
 }
 
 public static class SignalComponentsParser
 {
-    /// <summary>Names the twin knows today; lines, aux and injections arrive with the rest of the Virgo-like twin.</summary>
-    public static readonly string[] Known = ["noise", "glitches"];
+    /// <summary>Names the twin knows today; lines and aux channels arrive with the rest of the Virgo-like twin.</summary>
+    public static readonly string[] Known = ["noise", "glitches", "injections"];
 
     /// <summary>Parses "noise,glitches"; an unknown name is an error that lists the known ones.</summary>
     public static SignalComponents Parse(string text)
@@ -28,6 +30,7 @@ public static class SignalComponentsParser
             {
                 "noise" => SignalComponents.Noise,
                 "glitches" => SignalComponents.Glitches,
+                "injections" => SignalComponents.Injections,
                 _ => throw new NoiseInputException($"--components: unknown component '{part}' (known: {string.Join(", ", Known)})"),
             };
         }
@@ -36,5 +39,10 @@ public static class SignalComponentsParser
     }
 
     public static string Format(SignalComponents c) =>
-        string.Join(",", Known.Where(k => (k == "noise" && c.HasFlag(SignalComponents.Noise)) || (k == "glitches" && c.HasFlag(SignalComponents.Glitches))));
+        string.Join(",", Known.Where(k => k switch
+        {
+            "noise" => c.HasFlag(SignalComponents.Noise),
+            "glitches" => c.HasFlag(SignalComponents.Glitches),
+            _ => c.HasFlag(SignalComponents.Injections),
+        }));
 }

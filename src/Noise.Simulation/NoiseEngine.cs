@@ -65,8 +65,10 @@ public sealed class NoiseEngine : IDisposable
         _carryKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int, int>(NoiseKernels.CarryTail);
         _launch = (int)Math.Min(acc.MaxNumThreads, 1 << 20);
         Components = components;
-        if (components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count > 0)
-            _glitches = new GlitchPopulation(scenario);
+        bool glitches = components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count > 0;
+        bool injections = components.HasFlag(SignalComponents.Injections) && scenario.Injections is not null;
+        if (glitches || injections)
+            _glitches = new GlitchPopulation(scenario, components);
 
         _key0 = (uint)scenario.Seed;
         _key1 = (uint)((ulong)scenario.Seed >> 32);
@@ -75,7 +77,7 @@ public sealed class NoiseEngine : IDisposable
 
     public Scenario Scenario { get; }
     public SignalComponents Components { get; }
-    /// <summary>The glitch population drawn into the strain, or null when glitches are off or undefined.</summary>
+    /// <summary>The transients (glitches and injections) drawn into the strain, or null when there are none.</summary>
     public GlitchPopulation? Glitches => _glitches;
     public EngineLayout Layout { get; }
     public string FftName => _fft.Name;

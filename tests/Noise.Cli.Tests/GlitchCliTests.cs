@@ -55,6 +55,45 @@ print('checked %d worst %.4f %s' % (n, worst, what))
     }
 
     [Fact]
+    public void InjectedChirpsAreAstrophysicalAndScipyConfirmsTheirSnr()
+    {
+        var dir = CliHarness.TempDir();
+        var yaml = Path.Combine(dir, "chirps.yaml");
+        File.WriteAllText(yaml, $"name: chirps\npsd:\n  file: {CliHarness.Config("curves/O3-V1_sensitivity_strain_asd.txt")}\nf_low: 10\n" +
+                                "injections:\n  rate_per_hour: 40\n  chirp_mass: [10, 30]\n  snr: [10, 30]\n");
+        var (code, _, err) = CliHarness.Run("simulate", "--config", yaml, "--duration", "900", "--out", dir, "--components", "injections", "--format", "hdf5", "--catalogue-jsonl");
+        Assert.True(code == 0, err);
+        var jsonl = Directory.GetFiles(dir, "*_EVENTS-*.jsonl").Single();
+        var rows = File.ReadAllLines(jsonl).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(rows.Count >= 4, $"{rows.Count} chirps");
+        Assert.All(rows, r => Assert.Equal("astrophysical", r.GetProperty("kind").GetString()));
+        const string script = """
+import sys, json, h5py, numpy as np
+f = h5py.File(sys.argv[1], 'r'); s = f['strain/Strain']; x = s[:].astype(np.float64)
+fs = 1 / s.attrs['Xspacing']; t0 = s.attrs['Xstart']
+d = np.loadtxt(sys.argv[3]); ev = [json.loads(l) for l in open(sys.argv[2])]
+worst, n = 0.0, 0
+for e in ev:
+    t = e['time']
+    if any(o is not e and abs(o['time'] - t) < 30 for o in ev): continue
+    i0, i1 = int((t - t0 - 20) * fs), int((t - t0 + 4) * fs)
+    if i0 < 0 or i1 > len(x): continue
+    h = np.fft.rfft(x[i0:i1]) / fs; fr = np.fft.rfftfreq(i1 - i0, 1 / fs)
+    S = np.exp(np.interp(np.log(np.maximum(fr, 1e-3)), np.log(np.maximum(d[:, 0], 1e-3)), np.log(d[:, 1]))) ** 2
+    m = (fr >= 10) & (fr < fs / 2)
+    rho = np.sqrt(4 * np.sum(np.abs(h[m]) ** 2 / S[m]) * fr[1])
+    worst = max(worst, abs(rho / e['snr'] - 1)); n += 1
+print('checked %d worst %.4f' % (n, worst))
+""";
+        var (pc, output) = CliHarness.Process("/usr/bin/python3", "-c", script, CliHarness.StrainFile(dir, "hdf5"), jsonl,
+            CliHarness.Config("curves/O3-V1_sensitivity_strain_asd.txt"));
+        Assert.True(pc == 0, output);
+        var parts = output.Trim().Split(' ');
+        Assert.True(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) >= 2, output);
+        Assert.True(double.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture) < 0.02, output);
+    }
+
+    [Fact]
     public void ComponentErrors()
     {
         var dir = CliHarness.TempDir();

@@ -98,6 +98,11 @@ public class ScenarioLoaderTests
     [InlineData(Good + "glitches:\n  Blip: { rate: 3 }\n", "unknown key 'glitches.Blip.rate'")]
     [InlineData(Good + "glitches:\n  Blip: { snr: 8 }\n", "glitches.Blip.snr: expected a range [min, max]")]
     [InlineData(Good + "glitches: [Blip]\n", "glitches: must be a mapping")]
+    [InlineData(Good + "injections:\n  rate_per_hour: -2\n", "injections.rate_per_hour: a rate cannot be negative")]
+    [InlineData(Good + "injections:\n  chirp_mass: [30, 5]\n", "injections.chirp_mass: range upside down")]
+    [InlineData(Good + "injections:\n  chirp_mass: [0.3, 5]\n", "lasts")]
+    [InlineData(Good + "injections:\n  f_start: 5\n", "injections.f_start: 5 Hz must lie in [f_low, sample_rate/2)")]
+    [InlineData(Good + "injections:\n  masses: [1, 2]\n", "unknown key 'injections.masses'")]
     [InlineData("psd: [\n", "invalid YAML")]
     public void BadInputNamesTheKeyAndFile(string yaml, string message)
     {

@@ -134,3 +134,41 @@ public class GlitchTests
         return a[a.Length / 2];
     }
 }
+
+public class InjectionTests
+{
+    [Fact]
+    public void ChirpsAreScaledToTheirSnrAndLabelledAstrophysical()
+    {
+        var s = Sim.O3() with { Injections = GlitchFamilies.Injection with { RatePerHour = 120, ChirpMass = new ParamRange(8, 30) } };
+        var x = Sim.Run(s, 0, 600, components: SignalComponents.Injections);
+        var pop = new GlitchPopulation(s, SignalComponents.Injections);
+        long first = s.GpsStart.ToSampleIndex(s.SampleRate);
+        int checkedEvents = 0;
+        var placed = pop.Overlapping(first, first + x.Length);
+        foreach (var e in placed)
+        {
+            Assert.Equal("astrophysical", e.Event.Kind);
+            Assert.Equal("CBC_Chirp", e.Event.Class);
+            if (e.FirstSample < first || e.EndSample > first + x.Length) continue;
+            if (placed.Any(o => o != e && o.FirstSample < e.EndSample && o.EndSample > e.FirstSample)) continue;
+            var h = new double[e.EndSample - e.FirstSample];
+            for (long i = 0; i < h.Length; i++) h[i] = x[e.FirstSample - first + i];
+            var m = pop.Measure(h, s.SampleRate);
+            Assert.True(Math.Abs(m.Snr / e.Event.Snr - 1) < 0.02, $"SNR from samples {m.Snr:F3}, catalogue {e.Event.Snr:F3}");
+            // the frequency rises towards coalescence (the end of the support)
+            int n = h.Length;
+            double early = ZeroCrossingRate(h.AsSpan(n / 8, n / 8)), late = ZeroCrossingRate(h.AsSpan(n - n / 4, n / 8));
+            Assert.True(late > 1.5 * early, $"zero crossings per sample early {early:F4}, late {late:F4}");
+            checkedEvents++;
+        }
+        Assert.True(checkedEvents >= 3, $"{checkedEvents} isolated chirps checked");
+    }
+
+    private static double ZeroCrossingRate(ReadOnlySpan<double> h)
+    {
+        int c = 0;
+        for (int i = 1; i < h.Length; i++) if (Math.Sign(h[i]) != Math.Sign(h[i - 1])) c++;
+        return c / (double)h.Length;
+    }
+}

@@ -35,7 +35,7 @@ internal static class SimulateCommand
 
         var components = new Option<string?>("--components")
         {
-            Description = "What goes into the strain, comma-separated: noise, glitches. Default: all the scenario defines. " +
+            Description = "What goes into the strain, comma-separated: noise, glitches, injections. Default: all the scenario defines. " +
                           "E.g. --components glitches writes the glitches alone (no noise) with their catalogue.",
         };
         var plots = new Option<bool>("--plots") { Description = "Also draw asd.png (the output's ASD beside the target curve) and Q-scans of the four loudest glitches." };
@@ -82,9 +82,12 @@ internal static class SimulateCommand
         int threads = CliOptions.ResolveThreads(threadsOpt);
         var shard = ShardSpec.Resolve(shardText, Environment.GetEnvironmentVariable);
         var components = componentsText is null ? SignalComponents.All : SignalComponentsParser.Parse(componentsText);
-        if (components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count == 0 && componentsText is not null)
+        if (components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count == 0 && componentsText is not null && componentsText.Contains("glitches", StringComparison.Ordinal))
             throw new NoiseInputException($"--components glitches: scenario '{scenario.Name}' defines no glitches (add a 'glitches:' section)");
-        bool withCatalogue = components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count > 0;
+        if (components.HasFlag(SignalComponents.Injections) && scenario.Injections is null && componentsText is not null && componentsText.Contains("injections", StringComparison.Ordinal))
+            throw new NoiseInputException($"--components injections: scenario '{scenario.Name}' defines no injections (add an 'injections:' section)");
+        bool withCatalogue = (components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count > 0)
+                             || (components.HasFlag(SignalComponents.Injections) && scenario.Injections is not null);
         string hash = scenario.ComputeHash();
 
         // A shard is the run's GPS range [a, b): same sample indices, so the same bits as the unsharded run.

@@ -16,22 +16,38 @@ public sealed record PlacedEvent(TransientEvent Event, TransientAtom[] Atoms, lo
 public sealed class GlitchPopulation
 {
     public const int WindowSeconds = 64;
-    /// <summary>Longest reach of an event from its window (repeating blips, scattered light), for lookups.</summary>
-    private const int ReachSeconds = 16;
-
     private readonly Scenario _scenario;
+    private readonly List<GlitchClassSpec> _classes;
+    /// <summary>Longest reach of an event from its reference time (repeating blips, arches, chirps), for lookups.</summary>
+    private readonly int _reachSeconds;
     private readonly PsdCurve _psd;
     private readonly Dictionary<long, List<PlacedEvent>> _cache = [];
     private readonly Dictionary<int, double[]> _inversePsd = [];
 
-    public GlitchPopulation(Scenario scenario)
+    /// <param name="components">Which of the scenario's transient populations to draw (glitches, injections).</param>
+    public GlitchPopulation(Scenario scenario, SignalComponents components = SignalComponents.All)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
         _psd = scenario.LoadPsd();
+        _classes = [];
+        if (components.HasFlag(SignalComponents.Glitches)) _classes.AddRange(scenario.Glitches);
+        if (components.HasFlag(SignalComponents.Injections) && scenario.Injections is { } inj) _classes.Add(inj);
+        double reach = 16;
+        foreach (var c in _classes)
+        {
+            reach = Math.Max(reach, c.Name switch
+            {
+                "Repeating_Blips" => 6 * c.Duration.Max + 1,
+                "Scattered_Light" or "Koi_Fish" or "Whistle" => c.Duration.Max + 1,
+                "CBC_Chirp" => ScenarioLoader.InspiralSeconds(c.ChirpMass.Min, c.Frequency.Min) + 1,
+                _ => 16,
+            });
+        }
+        _reachSeconds = (int)Math.Ceiling(reach);
     }
 
-    public bool IsEmpty => _scenario.Glitches.All(g => g.RatePerHour <= 0);
+    public bool IsEmpty => _classes.All(g => g.RatePerHour <= 0);
 
     /// <summary>Events whose support overlaps samples [first, end) (absolute indices), in time order.</summary>
     public List<PlacedEvent> Overlapping(long first, long end)
@@ -39,8 +55,8 @@ public sealed class GlitchPopulation
         var list = new List<PlacedEvent>();
         if (IsEmpty) return list;
         long fs = _scenario.SampleRate;
-        long w0 = FloorDiv(first - ReachSeconds * fs, WindowSeconds * fs);
-        long w1 = FloorDiv(end + ReachSeconds * fs, WindowSeconds * fs);
+        long w0 = FloorDiv(first - _reachSeconds * fs, WindowSeconds * fs);
+        long w1 = FloorDiv(end + _reachSeconds * fs, WindowSeconds * fs);
         for (long w = w0; w <= w1; w++)
             foreach (var e in Window(w))
                 if (e.EndSample > first && e.FirstSample < end) list.Add(e);
@@ -83,9 +99,9 @@ public sealed class GlitchPopulation
     /// <summary>Window w's draws: per class a Poisson count, then per event its own stream and time.</summary>
     private IEnumerable<(GlitchClassSpec Spec, int ClassId, CounterRng Rng, double Time, long Id)> Draws(long w)
     {
-        for (int c = 0; c < _scenario.Glitches.Count; c++)
+        for (int c = 0; c < _classes.Count; c++)
         {
-            var spec = _scenario.Glitches[c];
+            var spec = _classes[c];
             if (spec.RatePerHour <= 0) continue;
             int classId = IndexOfClass(spec.Name);
             var rng = new CounterRng(_scenario.Seed, 0x6C17C400u + (uint)classId, (uint)w, (uint)((ulong)w >> 32));
@@ -128,9 +144,9 @@ public sealed class GlitchPopulation
             long cs = (long)Math.Floor(c);
             a.CenterSample = cs;
             a.CenterFraction = (float)(c - cs);
-            long half = (long)Math.Ceiling(GlitchWaveforms.HalfSupport(a) * fs) + 1;
-            a.FirstSample = cs - half;
-            a.EndSample = cs + half + 1;
+            var (before, after) = GlitchWaveforms.Support(a);
+            a.FirstSample = cs - (long)Math.Ceiling(before * fs) - 1;
+            a.EndSample = cs + (long)Math.Ceiling(after * fs) + 2;
             atoms[i] = a;
             lo = Math.Min(lo, a.FirstSample);
             hi = Math.Max(hi, a.EndSample);
@@ -149,7 +165,7 @@ public sealed class GlitchPopulation
             Ifo = _scenario.Detector,
             Channel = _scenario.Channel,
             Class = spec.Name,
-            Kind = "glitch",
+            Kind = spec.Kind,
             PeakTime = GpsTime.FromSampleIndex(atoms[0].CenterSample, fs) with { },
             StartTime = GpsTime.FromSampleIndex(lo + m.StartOffset, fs),
             Duration = m.Duration,
@@ -246,6 +262,7 @@ public sealed class GlitchPopulation
 
     private static int IndexOfClass(string name)
     {
+        if (name == GlitchFamilies.Injection.Name) return 31;
         int i = 0;
         foreach (var n in GlitchFamilies.Names) { if (n == name) return i; i++; }
         throw new NoiseInputException($"unknown glitch class '{name}'");

@@ -9,6 +9,8 @@ namespace Noise.Simulation.Transients;
 public static class GlitchWaveforms
 {
     private const double SqrtTwoPi = 4.442882938158366; // sqrt(2) * pi
+    /// <summary>G M_sun / c^3 in seconds.</summary>
+    public const double SolarMassSeconds = 4.925490947e-6;
 
     /// <summary>Atoms centred on t = 0 (times in seconds); Q is reported for the sine-Gaussian families, else NaN.</summary>
     public static (List<(double Offset, TransientAtom Atom)> Atoms, double Q) Draw(GlitchClassSpec spec, CounterRng rng)
@@ -66,6 +68,19 @@ public static class GlitchWaveforms
                     atoms.Add((i * spacing, SineGaussian(f * rng.Uniform(0.8, 1.25), q, rng.Uniform(0, 2 * Math.PI), rng.Uniform(0.6, 1.0))));
                 return (atoms, q);
             }
+            case "CBC_Chirp":
+            {
+                // Newtonian-order inspiral: chirp mass in the Duration range (solar masses), start frequency in Frequency
+                double mc = spec.ChirpMass.LogLerp(rng.NextUniform()) * SolarMassSeconds;
+                double fStart = spec.Frequency.Min;
+                double tauStart = 5 * mc * Math.Pow(8 * Math.PI * mc * fStart, -8.0 / 3);
+                // equal masses: total mass = 2^(6/5) chirp mass; ISCO frequency 1 / (6^(3/2) pi M)
+                double mTotal = Math.Pow(2, 1.2) * mc;
+                double fIsco = 1 / (Math.Pow(6, 1.5) * Math.PI * mTotal);
+                double tauIsco = 5 * mc * Math.Pow(8 * Math.PI * mc * fIsco, -8.0 / 3);
+                atoms.Add((0, new TransientAtom { Shape = (int)AtomShape.Chirp, Amplitude = 1, Tau = (float)tauStart, Phase = (float)phase, Param = (float)mc, Param2 = (float)tauIsco }));
+                return (atoms, double.NaN);
+            }
             case "Gaussian":
                 atoms.Add((0, new TransientAtom { Shape = (int)AtomShape.Gaussian, Amplitude = 1, Tau = (float)dur }));
                 return (atoms, double.NaN);
@@ -86,11 +101,15 @@ public static class GlitchWaveforms
         Phase = (float)phase,
     };
 
-    /// <summary>Half-width of the atom's support in seconds (beyond it the atom is below 1e-7 of its peak).</summary>
-    public static double HalfSupport(in TransientAtom a) => (AtomShape)a.Shape switch
+    /// <summary>
+    /// The atom's support in seconds before and after its reference time (beyond it the atom is below 1e-7 of
+    /// its peak, or exactly zero): chirps end at coalescence, the other shapes are symmetric.
+    /// </summary>
+    public static (double Before, double After) Support(in TransientAtom a) => (AtomShape)a.Shape switch
     {
-        AtomShape.SineGaussian or AtomShape.Gaussian or AtomShape.VChirp => 4.0 * a.Tau,
-        AtomShape.RingDown => 16.0 * a.Tau,
-        _ => 0.25 / a.Param,
+        AtomShape.SineGaussian or AtomShape.Gaussian or AtomShape.VChirp => (4.0 * a.Tau, 4.0 * a.Tau),
+        AtomShape.RingDown => (16.0 * a.Tau, 16.0 * a.Tau),
+        AtomShape.Chirp => (a.Tau, 0),
+        _ => (0.25 / a.Param, 0.25 / a.Param),
     };
 }

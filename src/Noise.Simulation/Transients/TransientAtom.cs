@@ -15,6 +15,13 @@ public enum AtomShape
     VChirp = 3,
     /// <summary>scattered-light fringe sin((f / fm) sin(2 pi fm t) + phi) under a cos^2 window of half-width 1/(4 fm) (fm in Param)</summary>
     Fringe = 4,
+    /// <summary>
+    /// compact-binary inspiral at leading (Newtonian) order, t = 0 at coalescence: tau = -t, amplitude ~ tau^-1/4,
+    /// phase -2 (tau / (5 Mc))^(5/8) + phi with Mc = G M_chirp / c^3 in seconds (Param); starts at tau = Tau
+    /// (the start frequency), tapered on 10 % of its length, ends with a half-cosine at tau in [Param2, 2 Param2]
+    /// (the innermost stable circular orbit)
+    /// </summary>
+    Chirp = 5,
 }
 
 /// <summary>
@@ -28,7 +35,7 @@ public struct TransientAtom
     /// <summary>First sample of the support and one past the last: outside it the atom is zero.</summary>
     public long FirstSample, EndSample;
     public int Shape;
-    public float Amplitude, Frequency, Tau, Phase, Param;
+    public float Amplitude, Frequency, Tau, Phase, Param, Param2;
 
     /// <summary>The atom's value at time t (seconds from its reference time). Shared by host and kernels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -59,6 +66,18 @@ public struct TransientAtom
                 float x = t / a.Tau;
                 float at = t >= 0 ? t : -t;
                 return a.Amplitude * MathF.Exp(-x * x) * MathF.Sin(TwoPi * (a.Frequency * t + 0.5f * a.Param * t * at) + a.Phase);
+            }
+            case 5:
+            {
+                float tau = -t;
+                if (tau <= a.Param2 || tau >= a.Tau) return 0f;
+                float w = 1f;
+                if (tau < 2f * a.Param2) w = 0.5f - 0.5f * MathF.Cos(3.14159265358979f * (tau - a.Param2) / a.Param2);
+                float startTaper = 0.9f * a.Tau;
+                if (tau > startTaper) w *= 0.5f + 0.5f * MathF.Cos(3.14159265358979f * (tau - startTaper) / (0.1f * a.Tau));
+                float x = tau / (5f * a.Param);
+                float phase = -2f * MathF.Pow(x, 0.625f) + a.Phase;
+                return a.Amplitude * w * MathF.Pow(tau, -0.25f) * MathF.Cos(phase);
             }
             default:
             {
