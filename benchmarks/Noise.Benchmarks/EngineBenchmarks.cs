@@ -41,7 +41,7 @@ internal static class BenchScenario
         var dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "configs", "virgo-o3.yaml"))) dir = Path.GetDirectoryName(dir);
         if (dir is null) throw new FileNotFoundException("configs/virgo-o3.yaml not found above " + AppContext.BaseDirectory);
-        return ScenarioLoader.Load(Path.Combine(dir, "configs", "virgo-o3.yaml")) with { Glitches = [], Injections = null };
+        return ScenarioLoader.Load(Path.Combine(dir, "configs", "virgo-o3.yaml")) with { Glitches = [], Injections = null, Lines = [] };
     }
 
     /// <summary>The full O3 scenario: noise and its glitch population.</summary>

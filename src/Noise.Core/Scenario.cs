@@ -41,6 +41,8 @@ public sealed record Scenario
     public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
     /// <summary>Glitch classes with their rates and parameter ranges; empty: no glitches.</summary>
     public IReadOnlyList<GlitchClassSpec> Glitches { get; init; } = [];
+    /// <summary>Spectral line families (mains, violin modes, calibration lines); empty: none.</summary>
+    public IReadOnlyList<LineSpec> Lines { get; init; } = [];
     /// <summary>Astrophysical injections (compact-binary chirps), or null for none.</summary>
     public GlitchClassSpec? Injections { get; init; }
     /// <summary>The YAML file this came from (for messages), or "" when built in code.</summary>

@@ -11,7 +11,8 @@ namespace Noise.Core;
 /// </summary>
 public static partial class ScenarioLoader
 {
-    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches", "injections"];
+    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches", "injections", "lines"];
+    private static readonly string[] LineKeys = ["name", "frequency", "amplitude", "harmonics", "harmonic_ratio", "frequency_wander", "amplitude_wander"];
     private static readonly string[] InjectionKeys = ["rate_per_hour", "snr", "snr_power", "chirp_mass", "f_start"];
     private static readonly string[] GlitchKeys = ["rate_per_hour", "snr", "snr_power", "frequency", "q", "duration"];
     private static readonly string[] PsdKeys = ["file", "kind", "model", "asd_scale", "source"];
@@ -83,11 +84,13 @@ public static partial class ScenarioLoader
 
         var glitches = ParseGlitches(r, root, rate);
         var injections = ParseInjections(r, root, rate, fLow);
+        var lines = ParseLines(r, root, rate);
 
         var scenario = new Scenario
         {
             Glitches = glitches,
             Injections = injections,
+            Lines = lines,
             Name = r.String(root, "name", Path.GetFileNameWithoutExtension(path)),
             Description = r.String(root, "description", ""),
             Channel = channel,
@@ -134,6 +137,43 @@ public static partial class ScenarioLoader
             if (spec.Frequency.Min <= 0 || spec.Q.Min <= 0 || spec.Duration.Min <= 0)
                 throw r.Error(m, spec.Frequency.Min <= 0 ? "frequency" : spec.Q.Min <= 0 ? "q" : "duration", "must be positive", prefix);
             list.Add(spec);
+        }
+        return list;
+    }
+
+    private static List<LineSpec> ParseLines(Reader r, YamlMappingNode root, int rate)
+    {
+        var list = new List<LineSpec>();
+        if (!root.Children.TryGetValue(new YamlScalarNode("lines"), out var node)) return list;
+        if (node is not YamlSequenceNode seq)
+            throw r.Error(root, "lines", "must be a list of line families, e.g. - { name: mains, frequency: 50, amplitude: 1e-22, harmonics: 3 }");
+        int i = 0;
+        foreach (var item in seq.Children)
+        {
+            var prefix = $"lines[{i}].";
+            if (item is not YamlMappingNode m) throw new NoiseInputException($"{r.Path}:{item.Start.Line}: {prefix[..^1]}: must be a mapping");
+            r.CheckKeys(m, LineKeys, prefix);
+            var name = r.String(m, "name", $"line{i}", prefix);
+            prefix = $"lines.{name}.";
+            var spec = new LineSpec
+            {
+                Name = name,
+                Frequency = r.Number(m, "frequency", double.NaN, prefix),
+                Amplitude = r.Number(m, "amplitude", double.NaN, prefix),
+                Harmonics = r.Integer(m, "harmonics", 1, prefix),
+                HarmonicRatio = r.Number(m, "harmonic_ratio", 0.5, prefix),
+                FrequencyWander = r.Number(m, "frequency_wander", 0, prefix),
+                AmplitudeWander = r.Number(m, "amplitude_wander", 0, prefix),
+            };
+            if (double.IsNaN(spec.Frequency) || spec.Frequency <= 0) throw r.Error(m, "frequency", "a positive frequency in Hz is required", prefix);
+            if (double.IsNaN(spec.Amplitude) || spec.Amplitude < 0) throw r.Error(m, "amplitude", "a non-negative peak strain amplitude is required", prefix);
+            if (spec.Harmonics < 1 || spec.Harmonics > 64) throw r.Error(m, "harmonics", "must be 1..64", prefix);
+            if (spec.Frequency * spec.Harmonics >= rate / 2.0)
+                throw r.Error(m, spec.Harmonics > 1 ? "harmonics" : "frequency", $"harmonic {spec.Harmonics} at {spec.Frequency * spec.Harmonics} Hz is at or above the Nyquist frequency {rate / 2.0} Hz", prefix);
+            if (spec.HarmonicRatio < 0 || spec.FrequencyWander < 0 || spec.AmplitudeWander is < 0 or >= 1)
+                throw r.Error(m, spec.HarmonicRatio < 0 ? "harmonic_ratio" : spec.FrequencyWander < 0 ? "frequency_wander" : "amplitude_wander", "out of range (ratios and wanders are non-negative; amplitude_wander below 1)", prefix);
+            list.Add(spec);
+            i++;
         }
         return list;
     }
@@ -192,6 +232,8 @@ public static partial class ScenarioLoader
     /// <summary>Typed access to mapping keys with errors that say file:line: key.</summary>
     private sealed class Reader(string path)
     {
+        public string Path => path;
+
         public void CheckKeys(YamlMappingNode map, string[] known, string prefix)
         {
             foreach (var key in map.Children.Keys)

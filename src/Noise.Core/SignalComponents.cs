@@ -11,13 +11,15 @@ public enum SignalComponents
     Glitches = 2,
     /// <summary>Astrophysical injections (compact-binary chirps).</summary>
     Injections = 4,
-    All = Noise | Glitches | Injections,
+    /// <summary>Spectral lines (mains, violin modes, calibration lines).</summary>
+    Lines = 8,
+    All = Noise | Glitches | Injections | Lines,
 }
 
 public static class SignalComponentsParser
 {
-    /// <summary>Names the twin knows today; lines and aux channels arrive with the rest of the Virgo-like twin.</summary>
-    public static readonly string[] Known = ["noise", "glitches", "injections"];
+    /// <summary>Names the twin knows today; witness channels arrive with the rest of the Virgo-like twin.</summary>
+    public static readonly string[] Known = ["noise", "lines", "glitches", "injections"];
 
     /// <summary>Parses "noise,glitches"; an unknown name is an error that lists the known ones.</summary>
     public static SignalComponents Parse(string text)
@@ -31,6 +33,7 @@ public static class SignalComponentsParser
                 "noise" => SignalComponents.Noise,
                 "glitches" => SignalComponents.Glitches,
                 "injections" => SignalComponents.Injections,
+                "lines" => SignalComponents.Lines,
                 _ => throw new NoiseInputException($"--components: unknown component '{part}' (known: {string.Join(", ", Known)})"),
             };
         }
@@ -43,6 +46,7 @@ public static class SignalComponentsParser
         {
             "noise" => c.HasFlag(SignalComponents.Noise),
             "glitches" => c.HasFlag(SignalComponents.Glitches),
+            "lines" => c.HasFlag(SignalComponents.Lines),
             _ => c.HasFlag(SignalComponents.Injections),
         }));
 }

@@ -33,6 +33,8 @@ public sealed class NoiseEngine : IDisposable
     private Action<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams>? _transientKernel;
     private MemoryBuffer1D<TransientAtom, Stride1D.Dense>? _atoms;
     private readonly GlitchPopulation? _glitches;
+    private readonly MemoryBuffer1D<LineWave, Stride1D.Dense>? _lines;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<LineWave>, LineParams>? _lineKernel;
     private readonly int _launch;
     private readonly uint _key0, _key1, _channelId;
 
@@ -69,6 +71,11 @@ public sealed class NoiseEngine : IDisposable
         bool injections = components.HasFlag(SignalComponents.Injections) && scenario.Injections is not null;
         if (glitches || injections)
             _glitches = new GlitchPopulation(scenario, components);
+        if (components.HasFlag(SignalComponents.Lines) && scenario.Lines.Count > 0)
+        {
+            _lines = acc.Allocate1D(LineWave.Build(scenario));
+            _lineKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<LineWave>, LineParams>(NoiseKernels.AddLines);
+        }
 
         _key0 = (uint)scenario.Seed;
         _key1 = (uint)((ulong)scenario.Seed >> 32);
@@ -129,6 +136,7 @@ public sealed class NoiseEngine : IDisposable
             {
                 _output.MemSetToZero();
             }
+            AddLines(blockStart, nb * s);
             AddTransients(blockStart, nb * s);
             _device.Accelerator.Synchronize();
             prevSegments = nb;
@@ -187,6 +195,23 @@ public sealed class NoiseEngine : IDisposable
             });
             if (i < atoms.Length) { first = i; clusterEnd = atoms[i].EndSample; }
         }
+    }
+
+    private void AddLines(long blockStart, long length)
+    {
+        if (_lines is null || _lineKernel is null) return;
+        long firstChunk = FloorDiv(blockStart, NoiseKernels.LineChunk);
+        long lastChunk = FloorDiv(blockStart + length - 1, NoiseKernels.LineChunk);
+        _lineKernel(_launch, _output.View, _lines.View, new LineParams
+        {
+            BlockFirstSample = blockStart,
+            Count = (int)length,
+            FirstChunk = firstChunk,
+            Chunks = (int)(lastChunk - firstChunk + 1),
+            LineCount = (int)_lines.Length,
+            Stride = _launch,
+            Contiguous = _device.IsCuda ? 0 : 1,
+        });
     }
 
     private void LaunchBins(long firstSegment, int segments, int firstSlot)
@@ -263,5 +288,6 @@ public sealed class NoiseEngine : IDisposable
         _time.Dispose();
         _output.Dispose();
         _atoms?.Dispose();
+        _lines?.Dispose();
     }
 }

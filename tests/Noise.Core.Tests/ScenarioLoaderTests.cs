@@ -103,6 +103,11 @@ public class ScenarioLoaderTests
     [InlineData(Good + "injections:\n  chirp_mass: [0.3, 5]\n", "lasts")]
     [InlineData(Good + "injections:\n  f_start: 5\n", "injections.f_start: 5 Hz must lie in [f_low, sample_rate/2)")]
     [InlineData(Good + "injections:\n  masses: [1, 2]\n", "unknown key 'injections.masses'")]
+    [InlineData(Good + "lines:\n  - { name: mains, frequency: 50, amplitude: 1e-22, harmonics: 200 }\n", "lines.mains.harmonics: must be 1..64")]
+    [InlineData(Good + "lines:\n  - { name: high, frequency: 5000, amplitude: 1e-22, harmonics: 2 }\n", "lines.high.harmonics: harmonic 2 at 10000 Hz is at or above the Nyquist frequency")]
+    [InlineData(Good + "lines:\n  - { name: nof, amplitude: 1e-22 }\n", "lines.nof.frequency: a positive frequency in Hz is required")]
+    [InlineData(Good + "lines:\n  - { name: x, frequency: 50, amplitude: 1e-22, colour: red }\n", "unknown key 'lines[0].colour'")]
+    [InlineData(Good + "lines:\n  mains: 50\n", "lines: must be a list")]
     [InlineData("psd: [\n", "invalid YAML")]
     public void BadInputNamesTheKeyAndFile(string yaml, string message)
     {

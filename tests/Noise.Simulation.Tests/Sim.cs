@@ -13,7 +13,7 @@ internal static class Sim
     }
 
     /// <summary>The Virgo O3 scenario's noise alone (its glitches removed): what the noise tests measure.</summary>
-    public static Scenario O3() => ScenarioLoader.Load(Path.Combine(RepoRoot(), "configs", "virgo-o3.yaml")) with { Glitches = [], Injections = null };
+    public static Scenario O3() => ScenarioLoader.Load(Path.Combine(RepoRoot(), "configs", "virgo-o3.yaml")) with { Glitches = [], Injections = null, Lines = [] };
 
     /// <summary>Unit-PSD white noise from 0 Hz: the most sensitive scenario for seams and tails.</summary>
     public static Scenario White(int rate = 4096) => new()

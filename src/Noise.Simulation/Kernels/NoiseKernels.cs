@@ -44,6 +44,18 @@ public struct TransientParams
     public int Contiguous;
 }
 
+/// <summary>Parameters of <see cref="NoiseKernels.AddLines"/>.</summary>
+public struct LineParams
+{
+    public long BlockFirstSample;
+    public int Count;               // samples in the block
+    public long FirstChunk;         // absolute chunk index of the first chunk touching the block
+    public int Chunks;
+    public int LineCount;
+    public int Stride;
+    public int Contiguous;
+}
+
 /// <summary>Parameters of <see cref="NoiseKernels.Crossfade"/>.</summary>
 public struct CrossfadeParams
 {
@@ -167,6 +179,48 @@ public static class NoiseKernels
                     sum += Transients.TransientAtom.Evaluate(a, ((s - a.CenterSample) - a.CenterFraction) * p.InvSampleRate);
             }
             output[o] += sum;
+        }
+    }
+
+    /// <summary>Samples per line chunk: the exact phase is recomputed at each chunk start (absolute multiples).</summary>
+    public const int LineChunk = 1024;
+
+    /// <summary>
+    /// Adds the spectral lines. Each item is one chunk of <see cref="LineChunk"/> samples aligned to absolute
+    /// sample indices: at its start the phase, frequency and amplitude of every line are computed exactly (double),
+    /// then the sinusoid is advanced by rotation (float), so values never depend on where a block begins.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddLines(Index1D index, ArrayView<float> output, ArrayView<Transients.LineWave> lines, LineParams p)
+    {
+        const double TwoPi = 6.283185307179586;
+        Split(index, p.Chunks, p.Stride, p.Contiguous, out int c, out int end, out int step);
+        for (; c < end; c += step)
+        {
+            long k0 = (p.FirstChunk + c) * LineChunk;
+            long from = k0 > p.BlockFirstSample ? k0 : p.BlockFirstSample;
+            long to = k0 + LineChunk < p.BlockFirstSample + p.Count ? k0 + LineChunk : p.BlockFirstSample + p.Count;
+            for (int l = 0; l < p.LineCount; l++)
+            {
+                var w = lines[l];
+                double base_ = k0 * w.CyclesPerSample + w.Phase0;
+                double cycles = base_ - Math.Floor(base_);
+                double fArg = TwoPi * (k0 / w.FrequencyPeriod) + w.FrequencyTheta;
+                cycles -= w.FrequencyWander * (w.FrequencyPeriod / w.SampleRate) / TwoPi * Math.Cos(fArg);
+                double dCycles = w.CyclesPerSample + w.FrequencyWander * Math.Sin(fArg) / w.SampleRate;
+                double amp = w.Amplitude * (1 + w.AmplitudeWander * Math.Sin(TwoPi * (k0 / w.AmplitudePeriod) + w.AmplitudeTheta));
+                double ang = TwoPi * (cycles - Math.Floor(cycles));
+                float s = (float)Math.Sin(ang), co = (float)Math.Cos(ang);
+                float rs = (float)Math.Sin(TwoPi * dCycles), rc = (float)Math.Cos(TwoPi * dCycles);
+                float a = (float)amp;
+                for (long k = k0; k < to; k++)
+                {
+                    if (k >= from) output[k - p.BlockFirstSample] += a * s;
+                    float ns = s * rc + co * rs;
+                    co = co * rc - s * rs;
+                    s = ns;
+                }
+            }
         }
     }
 
