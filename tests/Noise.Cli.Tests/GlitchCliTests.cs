@@ -100,9 +100,9 @@ print('checked %d worst %.4f' % (n, worst))
         var (code, _, err) = CliHarness.Run("simulate", "--config", CliHarness.Config("virgo-design.yaml"), "--duration", "4", "--out", dir, "--components", "glitches");
         Assert.Equal(2, code);
         Assert.Contains("defines no glitches", err, StringComparison.Ordinal);
-        (code, _, err) = CliHarness.Run("simulate", "--config", CliHarness.Config("virgo-o3.yaml"), "--duration", "4", "--out", dir, "--components", "noise,lines");
+        (code, _, err) = CliHarness.Run("simulate", "--config", CliHarness.Config("virgo-o3.yaml"), "--duration", "4", "--out", dir, "--components", "noise,aux");
         Assert.Equal(2, code);
-        Assert.Contains("unknown component 'lines'", err, StringComparison.Ordinal);
+        Assert.Contains("unknown component 'aux'", err, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(dir));
     }
 }
