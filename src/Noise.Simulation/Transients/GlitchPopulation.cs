@@ -22,6 +22,8 @@ public sealed class GlitchPopulation
     private readonly int _reachSeconds;
     private readonly PsdCurve _psd;
     private readonly Dictionary<long, List<PlacedEvent>> _cache = [];
+    /// <summary>Catalogue rows of every window placed so far: small, kept for the whole run (no re-placing).</summary>
+    private readonly Dictionary<long, List<TransientEvent>> _rows = [];
     private readonly Dictionary<int, double[]> _inversePsd = [];
 
     /// <param name="components">Which of the scenario's transient populations to draw (glitches, injections).</param>
@@ -73,11 +75,14 @@ public sealed class GlitchPopulation
         if (IsEmpty) return rows;
         long fs = _scenario.SampleRate;
         for (long w = FloorDiv(first, WindowSeconds * fs); w <= FloorDiv(end - 1, WindowSeconds * fs); w++)
-            foreach (var e in Window(w))
+        {
+            if (!_rows.TryGetValue(w, out var windowRows)) windowRows = Window(w).Select(e => e.Event).ToList();
+            foreach (var e in windowRows)
             {
-                long peak = e.Event.PeakTime.ToSampleIndexFloor(_scenario.SampleRate);
-                if (peak >= first && peak < end) rows.Add(e.Event);
+                long peak = e.PeakTime.ToSampleIndexFloor(_scenario.SampleRate);
+                if (peak >= first && peak < end) rows.Add(e);
             }
+        }
         rows.Sort((a, b) => a.PeakTime.CompareTo(b.PeakTime));
         return rows;
     }
@@ -124,6 +129,7 @@ public sealed class GlitchPopulation
         Parallel.For(0, draws.Count, i => placed[i] = Place(draws[i].Spec, draws[i].Rng, draws[i].Time, draws[i].Id));
         var events = placed.Where(p => p is not null).Select(p => p!).ToList();
         _cache[w] = events;
+        _rows[w] = events.Select(e => e.Event).ToList();
         return events;
     }
 
