@@ -19,6 +19,6 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[
 mf=$(median "${full[@]}"); mn=$(median "${noise[@]}")
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%d)"
 grep catalogue "$work/a.log" || true
-echo "full O3 scenario (noise + glitches): runs ${full[*]} s, median $mf s"
+echo "full O3 scenario (every component):  runs ${full[*]} s, median $mf s"
 echo "noise alone:                          runs ${noise[*]} s, median $mn s"
 printf 'overhead of the other components: %+.1f %%\n' "$(echo "100 * ($mf / $mn - 1)" | bc -l)"

@@ -189,8 +189,8 @@ public static class NoiseKernels
     /// Adds the spectral lines. Each item is one chunk of <see cref="LineChunk"/> samples aligned to absolute
     /// sample indices: at its start the phase, frequency and amplitude of every line are computed exactly (double),
     /// then the sinusoids are advanced by a second-order recurrence (float; amplitude error below 1e-3 over a
-    /// chunk), so values never depend on where a block begins. Lines go four at a time (the host pads the list
-    /// to a multiple of four with silent lines): four independent recurrences per sample keep the CPU busy.
+    /// chunk), so values never depend on where a block begins. Lines go eight at a time (the host pads the list
+    /// to a multiple of eight with silent lines): eight independent recurrences per sample, one write.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddLines(Index1D index, ArrayView<float> output, ArrayView<Transients.LineWave> lines, LineParams p)
@@ -201,21 +201,30 @@ public static class NoiseKernels
             long k0 = (p.FirstChunk + c) * LineChunk;
             long from = k0 > p.BlockFirstSample ? k0 : p.BlockFirstSample;
             long to = k0 + LineChunk < p.BlockFirstSample + p.Count ? k0 + LineChunk : p.BlockFirstSample + p.Count;
-            for (int l = 0; l + 3 < p.LineCount; l += 4)
+            for (int l = 0; l + 7 < p.LineCount; l += 8)
             {
                 // second-order (Chebyshev) recurrence sin((n+1)d) = 2 cos(d) sin(nd) - sin((n-1)d): two flops a step
                 LineStart(lines[l], k0, out float x0, out float p0, out float k_0, out float a0);
                 LineStart(lines[l + 1], k0, out float x1, out float p1, out float k_1, out float a1);
                 LineStart(lines[l + 2], k0, out float x2, out float p2, out float k_2, out float a2);
                 LineStart(lines[l + 3], k0, out float x3, out float p3, out float k_3, out float a3);
+                LineStart(lines[l + 4], k0, out float x4, out float p4, out float k_4, out float a4);
+                LineStart(lines[l + 5], k0, out float x5, out float p5, out float k_5, out float a5);
+                LineStart(lines[l + 6], k0, out float x6, out float p6, out float k_6, out float a6);
+                LineStart(lines[l + 7], k0, out float x7, out float p7, out float k_7, out float a7);
                 int first = (int)(from - k0), last = (int)(to - k0), outBase = (int)(k0 - p.BlockFirstSample);
                 for (int i = 0; i < last; i++)
                 {
-                    if (i >= first) output[outBase + i] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
+                    if (i >= first)
+                        output[outBase + i] += ((a0 * x0 + a1 * x1) + (a2 * x2 + a3 * x3)) + ((a4 * x4 + a5 * x5) + (a6 * x6 + a7 * x7));
                     float n0 = k_0 * x0 - p0; p0 = x0; x0 = n0;
                     float n1 = k_1 * x1 - p1; p1 = x1; x1 = n1;
                     float n2 = k_2 * x2 - p2; p2 = x2; x2 = n2;
                     float n3 = k_3 * x3 - p3; p3 = x3; x3 = n3;
+                    float n4 = k_4 * x4 - p4; p4 = x4; x4 = n4;
+                    float n5 = k_5 * x5 - p5; p5 = x5; x5 = n5;
+                    float n6 = k_6 * x6 - p6; p6 = x6; x6 = n6;
+                    float n7 = k_7 * x7 - p7; p7 = x7; x7 = n7;
                 }
             }
         }

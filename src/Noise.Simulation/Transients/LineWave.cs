@@ -48,8 +48,8 @@ public struct LineWave
                 });
             }
         }
-        // the kernel draws lines four at a time: pad with silent ones
-        while (list.Count % 4 != 0) list.Add(new LineWave { CyclesPerSample = 0, FrequencyPeriod = 1, AmplitudePeriod = 1, SampleRate = fs });
+        // the kernel draws lines eight at a time: pad with silent ones
+        while (list.Count % 8 != 0) list.Add(new LineWave { CyclesPerSample = 0, FrequencyPeriod = 1, AmplitudePeriod = 1, SampleRate = fs });
         return list.ToArray();
     }
 }
