@@ -48,9 +48,10 @@ public static class Program
     {
         var root = new RootCommand(
             "noise - the Virgo noise digital twin.\n" +
-            "Simulates detector strain (coloured Gaussian noise from measured or design noise curves) on a GPU or CPU,\n" +
-            "writes it as Parquet and GWOSC-layout HDF5, and checks its spectrum. Runs split across nodes by index\n" +
-            "(--shard) join with `noise merge`.\n\n" +
+            "Simulates detector strain on a GPU or CPU: coloured Gaussian noise from measured or design noise curves,\n" +
+            "spectral lines, glitches of many families and compact-binary injections, with a ground-truth catalogue;\n" +
+            "writes Parquet and GWOSC-layout HDF5, checks spectra (psd) and draws Q-transforms (qscan). Runs split\n" +
+            "across nodes by index (--shard) join with `noise merge`.\n\n" +
             "Start with:  noise simulate --config configs/virgo-o3.yaml --duration 64 --out out/\n" +
             "Then:        noise psd --in out/<file>.hdf5 --config configs/virgo-o3.yaml --plot out/asd.png");
         root.Subcommands.Add(SimulateCommand.Create());

@@ -35,15 +35,16 @@ internal static class SimulateCommand
 
         var components = new Option<string?>("--components")
         {
-            Description = "What goes into the strain, comma-separated: noise, glitches, injections. Default: all the scenario defines. " +
+            Description = "What goes into the strain, comma-separated: noise, lines, glitches, injections. Default: all the scenario defines. " +
                           "E.g. --components glitches writes the glitches alone (no noise) with their catalogue.",
         };
         var plots = new Option<bool>("--plots") { Description = "Also draw asd.png (the output's ASD beside the target curve) and Q-scans of the four loudest glitches." };
         var jsonl = new Option<bool>("--catalogue-jsonl") { Description = "Also write the ground-truth catalogue as JSON lines (Parquet is always written when glitches are on)." };
 
         var cmd = new Command("simulate",
-            "Simulate continuous coloured Gaussian detector noise for a scenario and write it to Parquet and/or GWOSC HDF5,\n" +
-            "with run.json (resolved scenario, seed, device, version, file checksums).\n" +
+            "Simulate detector strain for a scenario: coloured Gaussian noise from its curve, plus the spectral lines, glitches\n" +
+            "and astrophysical injections it defines, written to Parquet and/or GWOSC HDF5 with a ground-truth catalogue of\n" +
+            "every transient and run.json (resolved scenario, seed, device, version, file checksums).\n" +
             "Example: noise simulate --config configs/virgo-o3.yaml --duration 4096 --out out/o3 --seed 7")
         {
             config, duration, outDir, seed, gps, device, format, block, threads, shard, components, jsonl, plots,
