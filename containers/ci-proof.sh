@@ -60,13 +60,13 @@ if grep -q "JobState=FAILED\|JobState=CANCELLED\|JobState=TIMEOUT" "$slurm_dir/l
   tail -20 "$work"/slurm-run/*.log >&2; exit 1
 fi
 "$bin" simulate --config virgo-o3.yaml --duration 128 --out "$work/unsharded" >/dev/null 2>&1
-for ext in parquet hdf5; do
-  merged=$(ls "$work/slurm-run/merged/"*."$ext")
-  whole=$(ls "$work/unsharded/"*."$ext")
+for whole in "$work/unsharded/"*.parquet "$work/unsharded/"*.hdf5; do
+  name=$(basename "$whole")   # strain files and the ground-truth catalogue
+  merged="$work/slurm-run/merged/$name"
+  [ -f "$merged" ] || { echo "merge did not write $name" >&2; exit 1; }
   a=$(sha256sum < "$merged" | cut -d' ' -f1); b=$(sha256sum < "$whole" | cut -d' ' -f1)
-  [ "$(basename "$merged")" = "$(basename "$whole")" ] && [ "$a" = "$b" ] \
-    || { echo "merged $merged ($a) differs from unsharded $whole ($b)" >&2; exit 1; }
-  echo "$ext: merged == unsharded (sha256 ${a:0:16}...)"
+  [ "$a" = "$b" ] || { echo "merged $name ($a) differs from the unsharded one ($b)" >&2; exit 1; }
+  echo "$name: merged == unsharded (sha256 ${a:0:16}...)"
 done
 
 step "3. Kubernetes manifests: API types and interLink fields"

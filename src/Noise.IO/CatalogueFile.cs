@@ -14,12 +14,6 @@ namespace Noise.IO;
 /// </summary>
 public static class CatalogueFile
 {
-    public static readonly string[] Columns =
-    [
-        "event_id", "ifo", "channel", "class", "kind", "time", "peak_time", "peak_time_ns", "start_time", "start_time_ns",
-        "duration", "central_freq", "peak_frequency", "bandwidth", "q", "snr", "hrss", "amplitude", "witnesses",
-    ];
-
     public static void WriteParquet(string path, IReadOnlyList<TransientEvent> rows, IReadOnlyDictionary<string, string> metadata)
         => WriteParquetAsync(path, rows, metadata).GetAwaiter().GetResult();
 
@@ -151,7 +145,4 @@ public static class CatalogueFile
         if (double.IsFinite(v)) w.WriteNumber(name, v);
         else w.WriteNull(name);
     }
-
-    public static string Describe(TransientEvent e) => string.Create(CultureInfo.InvariantCulture,
-        $"{e.Class} at GPS {e.PeakTime}, SNR {e.Snr:F1}, {e.CentralFrequency:F0} Hz");
 }

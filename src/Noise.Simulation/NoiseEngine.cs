@@ -88,7 +88,6 @@ public sealed class NoiseEngine : IDisposable
     public GlitchPopulation? Glitches => _glitches;
     public EngineLayout Layout { get; }
     public string FftName => _fft.Name;
-    public long DeviceMemoryBytes => (_amplitude.LengthInBytes + _fade.LengthInBytes + _bins.LengthInBytes + _time.LengthInBytes + _output.LengthInBytes);
 
     /// <summary>
     /// Produces samples [firstSample, firstSample + count) (absolute indices from GPS 0), handing them to
