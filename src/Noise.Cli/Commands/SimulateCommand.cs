@@ -83,10 +83,17 @@ internal static class SimulateCommand
         int threads = CliOptions.ResolveThreads(threadsOpt);
         var shard = ShardSpec.Resolve(shardText, Environment.GetEnvironmentVariable);
         var components = componentsText is null ? SignalComponents.All : SignalComponentsParser.Parse(componentsText);
-        if (components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count == 0 && componentsText is not null && componentsText.Contains("glitches", StringComparison.Ordinal))
-            throw new NoiseInputException($"--components glitches: scenario '{scenario.Name}' defines no glitches (add a 'glitches:' section)");
-        if (components.HasFlag(SignalComponents.Injections) && scenario.Injections is null && componentsText is not null && componentsText.Contains("injections", StringComparison.Ordinal))
-            throw new NoiseInputException($"--components injections: scenario '{scenario.Name}' defines no injections (add an 'injections:' section)");
+        // a component asked for by name must exist in the scenario (a typo in a job script should not run empty)
+        foreach (var (flag, key, defined) in new[]
+        {
+            (SignalComponents.Lines, "lines", scenario.Lines.Count > 0),
+            (SignalComponents.Glitches, "glitches", scenario.Glitches.Count > 0),
+            (SignalComponents.Injections, "injections", scenario.Injections is not null),
+        })
+        {
+            if (componentsText is not null && components.HasFlag(flag) && !defined)
+                throw new NoiseInputException($"--components {key}: scenario '{scenario.Name}' defines no {key} (add a '{key}:' section)");
+        }
         bool withCatalogue = (components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count > 0)
                              || (components.HasFlag(SignalComponents.Injections) && scenario.Injections is not null);
         string hash = scenario.ComputeHash();
