@@ -25,33 +25,9 @@ public class GlitchCliTests
         using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run.json"))))
             Assert.Equal("glitches", manifest.RootElement.GetProperty("components").GetString());
 
-        // independent check: numpy's rfft and the curve file, every event with no neighbour within 24 s
-        // (the window reaches 8 s before and 16 s after the peak: repeating blips last up to 10 s)
-        const string script = """
-import sys, json, h5py, numpy as np
-f = h5py.File(sys.argv[1], 'r'); s = f['strain/Strain']; x = s[:].astype(np.float64)
-fs = 1 / s.attrs['Xspacing']; t0 = s.attrs['Xstart']
-d = np.loadtxt(sys.argv[3]); ev = [json.loads(l) for l in open(sys.argv[2])]
-worst, n, what = 0.0, 0, '-'
-for e in ev:
-    t = e['time']
-    if any(o is not e and abs(o['time'] - t) < 24 for o in ev): continue
-    i0, i1 = int((t - t0 - 8) * fs), int((t - t0 + 16) * fs)
-    if i0 < 0 or i1 > len(x): continue
-    h = np.fft.rfft(x[i0:i1]) / fs; fr = np.fft.rfftfreq(i1 - i0, 1 / fs)
-    S = np.exp(np.interp(np.log(np.maximum(fr, 1e-3)), np.log(np.maximum(d[:, 0], 1e-3)), np.log(d[:, 1]))) ** 2
-    m = (fr >= 10) & (fr < fs / 2)
-    rho = np.sqrt(4 * np.sum(np.abs(h[m]) ** 2 / S[m]) * fr[1])
-    err = abs(rho / e['snr'] - 1); n += 1
-    if err > worst: worst, what = err, e['class']
-print('checked %d worst %.4f %s' % (n, worst, what))
-""";
-        var (pc, output) = CliHarness.Process("/usr/bin/python3", "-c", script, CliHarness.StrainFile(dir, "hdf5"), jsonl,
-            CliHarness.Config("curves/O3-V1_sensitivity_strain_asd.txt"));
-        Assert.True(pc == 0, output);
-        var parts = output.Trim().Split(' ');
-        Assert.True(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) >= 3, output);
-        Assert.True(double.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture) < 0.02, output);
+        // independent check with numpy: windows from 8 s before to 16 s after the peak (repeating blips last up to 10 s)
+        var (n, worst, output) = ScipySnr(CliHarness.StrainFile(dir, "hdf5"), jsonl, before: 8, after: 16, isolation: 24);
+        Assert.True(n >= 3 && worst < 0.02, output);
     }
 
     [Fact]
@@ -67,30 +43,44 @@ print('checked %d worst %.4f %s' % (n, worst, what))
         var rows = File.ReadAllLines(jsonl).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.True(rows.Count >= 4, $"{rows.Count} chirps");
         Assert.All(rows, r => Assert.Equal("astrophysical", r.GetProperty("kind").GetString()));
+        // chirps end at coalescence (their catalogue time) and start up to 15 s before it
+        var (n, worst, output) = ScipySnr(CliHarness.StrainFile(dir, "hdf5"), jsonl, before: 20, after: 4, isolation: 30);
+        Assert.True(n >= 2 && worst < 0.02, output);
+    }
+
+    /// <summary>
+    /// Independent SNR check with numpy and the curve file: for every event with no neighbour within
+    /// <paramref name="isolation"/> s, the optimal SNR of [t - before, t + after] against the ASD. Returns how many
+    /// were checked and the worst relative deviation from the catalogue.
+    /// </summary>
+    private static (int Checked, double Worst, string Output) ScipySnr(string h5, string jsonl, double before, double after, double isolation)
+    {
         const string script = """
 import sys, json, h5py, numpy as np
 f = h5py.File(sys.argv[1], 'r'); s = f['strain/Strain']; x = s[:].astype(np.float64)
 fs = 1 / s.attrs['Xspacing']; t0 = s.attrs['Xstart']
 d = np.loadtxt(sys.argv[3]); ev = [json.loads(l) for l in open(sys.argv[2])]
-worst, n = 0.0, 0
+before, after, isolation = float(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
+worst, n, what = 0.0, 0, '-'
 for e in ev:
     t = e['time']
-    if any(o is not e and abs(o['time'] - t) < 30 for o in ev): continue
-    i0, i1 = int((t - t0 - 20) * fs), int((t - t0 + 4) * fs)
+    if any(o is not e and abs(o['time'] - t) < isolation for o in ev): continue
+    i0, i1 = int((t - t0 - before) * fs), int((t - t0 + after) * fs)
     if i0 < 0 or i1 > len(x): continue
     h = np.fft.rfft(x[i0:i1]) / fs; fr = np.fft.rfftfreq(i1 - i0, 1 / fs)
     S = np.exp(np.interp(np.log(np.maximum(fr, 1e-3)), np.log(np.maximum(d[:, 0], 1e-3)), np.log(d[:, 1]))) ** 2
     m = (fr >= 10) & (fr < fs / 2)
     rho = np.sqrt(4 * np.sum(np.abs(h[m]) ** 2 / S[m]) * fr[1])
-    worst = max(worst, abs(rho / e['snr'] - 1)); n += 1
-print('checked %d worst %.4f' % (n, worst))
+    err = abs(rho / e['snr'] - 1); n += 1
+    if err > worst: worst, what = err, e['class']
+print('checked %d worst %.4f %s' % (n, worst, what))
 """;
-        var (pc, output) = CliHarness.Process("/usr/bin/python3", "-c", script, CliHarness.StrainFile(dir, "hdf5"), jsonl,
-            CliHarness.Config("curves/O3-V1_sensitivity_strain_asd.txt"));
-        Assert.True(pc == 0, output);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var (code, output) = CliHarness.Process("/usr/bin/python3", "-c", script, h5, jsonl,
+            CliHarness.Config("curves/O3-V1_sensitivity_strain_asd.txt"), before.ToString(inv), after.ToString(inv), isolation.ToString(inv));
+        Assert.True(code == 0, output);
         var parts = output.Trim().Split(' ');
-        Assert.True(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) >= 2, output);
-        Assert.True(double.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture) < 0.02, output);
+        return (int.Parse(parts[1], inv), double.Parse(parts[3], inv), output);
     }
 
     [Fact]

@@ -19,15 +19,9 @@ public class GlitchTests
         var x = Sim.Run(s, 0, seconds, components: SignalComponents.Glitches);
         var pop = new GlitchPopulation(s);
         long first = s.GpsStart.ToSampleIndex(s.SampleRate);
-        var placed = pop.Overlapping(first, first + x.Length);
         var seen = new HashSet<string>();
-        foreach (var e in placed)
+        foreach (var (e, h) in Sim.IsolatedEvents(pop, x, first))
         {
-            // isolated events only, fully inside the run
-            if (e.FirstSample < first || e.EndSample > first + x.Length) continue;
-            if (placed.Any(o => o != e && o.FirstSample < e.EndSample && o.EndSample > e.FirstSample)) continue;
-            var h = new double[e.EndSample - e.FirstSample];
-            for (long i = 0; i < h.Length; i++) h[i] = x[e.FirstSample - first + i];
             var m = pop.Measure(h, s.SampleRate);
             Assert.True(Math.Abs(m.Snr / e.Event.Snr - 1) < 0.02, $"{e.Event.Class}: SNR from samples {m.Snr:F3}, catalogue {e.Event.Snr:F3}");
             seen.Add(e.Event.Class);
@@ -145,15 +139,9 @@ public class InjectionTests
         var pop = new GlitchPopulation(s, SignalComponents.Injections);
         long first = s.GpsStart.ToSampleIndex(s.SampleRate);
         int checkedEvents = 0;
-        var placed = pop.Overlapping(first, first + x.Length);
-        foreach (var e in placed)
+        Assert.All(pop.Overlapping(first, first + x.Length), e => Assert.Equal(("astrophysical", "CBC_Chirp"), (e.Event.Kind, e.Event.Class)));
+        foreach (var (e, h) in Sim.IsolatedEvents(pop, x, first))
         {
-            Assert.Equal("astrophysical", e.Event.Kind);
-            Assert.Equal("CBC_Chirp", e.Event.Class);
-            if (e.FirstSample < first || e.EndSample > first + x.Length) continue;
-            if (placed.Any(o => o != e && o.FirstSample < e.EndSample && o.EndSample > e.FirstSample)) continue;
-            var h = new double[e.EndSample - e.FirstSample];
-            for (long i = 0; i < h.Length; i++) h[i] = x[e.FirstSample - first + i];
             var m = pop.Measure(h, s.SampleRate);
             Assert.True(Math.Abs(m.Snr / e.Event.Snr - 1) < 0.02, $"SNR from samples {m.Snr:F3}, catalogue {e.Event.Snr:F3}");
             // the frequency rises towards coalescence (the end of the support)

@@ -44,6 +44,20 @@ internal static class Sim
         return x;
     }
 
+    /// <summary>Events that lie wholly inside the run x (starting at absolute sample first) and overlap no other, with their samples.</summary>
+    public static IEnumerable<(Transients.PlacedEvent Event, double[] Samples)> IsolatedEvents(Transients.GlitchPopulation pop, float[] x, long first)
+    {
+        var placed = pop.Overlapping(first, first + x.Length);
+        foreach (var e in placed)
+        {
+            if (e.FirstSample < first || e.EndSample > first + x.Length) continue;
+            if (placed.Any(o => o != e && o.FirstSample < e.EndSample && o.EndSample > e.FirstSample)) continue;
+            var h = new double[e.EndSample - e.FirstSample];
+            for (long i = 0; i < h.Length; i++) h[i] = x[e.FirstSample - first + i];
+            yield return (e, h);
+        }
+    }
+
     public static (double Mean, double Variance, double Kurtosis) Moments(ReadOnlySpan<float> x)
     {
         double m = 0;
