@@ -41,6 +41,8 @@ public sealed record Scenario
     public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
     /// <summary>Glitch classes with their rates and parameter ranges; empty: no glitches.</summary>
     public IReadOnlyList<GlitchClassSpec> Glitches { get; init; } = [];
+    /// <summary>Bands whose noise level breathes slowly (at most <see cref="BreathingSpec.MaxBands"/>); empty: stationary.</summary>
+    public IReadOnlyList<BreathingSpec> Breathing { get; init; } = [];
     /// <summary>Spectral line families (mains, violin modes, calibration lines); empty: none.</summary>
     public IReadOnlyList<LineSpec> Lines { get; init; } = [];
     /// <summary>Astrophysical injections (compact-binary chirps), or null for none.</summary>

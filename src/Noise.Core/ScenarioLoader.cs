@@ -11,7 +11,8 @@ namespace Noise.Core;
 /// </summary>
 public static partial class ScenarioLoader
 {
-    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches", "injections", "lines"];
+    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches", "injections", "lines", "breathing"];
+    private static readonly string[] BreathingKeys = ["name", "band", "depth", "period"];
     private static readonly string[] LineKeys = ["name", "frequency", "amplitude", "harmonics", "harmonic_ratio", "frequency_wander", "amplitude_wander"];
     private static readonly string[] InjectionKeys = ["rate_per_hour", "snr", "snr_power", "chirp_mass", "f_start"];
     private static readonly string[] GlitchKeys = ["rate_per_hour", "snr", "snr_power", "frequency", "q", "duration"];
@@ -85,12 +86,14 @@ public static partial class ScenarioLoader
         var glitches = ParseGlitches(r, root, rate);
         var injections = ParseInjections(r, root, rate, fLow);
         var lines = ParseLines(r, root, rate);
+        var breathing = ParseBreathing(r, root, rate);
 
         var scenario = new Scenario
         {
             Glitches = glitches,
             Injections = injections,
             Lines = lines,
+            Breathing = breathing,
             Name = r.String(root, "name", Path.GetFileNameWithoutExtension(path)),
             Description = r.String(root, "description", ""),
             Channel = channel,
@@ -137,6 +140,38 @@ public static partial class ScenarioLoader
             if (spec.Frequency.Min <= 0 || spec.Q.Min <= 0 || spec.Duration.Min <= 0)
                 throw r.Error(m, spec.Frequency.Min <= 0 ? "frequency" : spec.Q.Min <= 0 ? "q" : "duration", "must be positive", prefix);
             list.Add(spec);
+        }
+        return list;
+    }
+
+    private static List<BreathingSpec> ParseBreathing(Reader r, YamlMappingNode root, int rate)
+    {
+        var list = new List<BreathingSpec>();
+        if (!root.Children.TryGetValue(new YamlScalarNode("breathing"), out var node)) return list;
+        if (node is not YamlSequenceNode seq)
+            throw r.Error(root, "breathing", "must be a list of bands, e.g. - { name: microseism, band: [10, 20], depth: 0.3, period: 21600 }");
+        if (seq.Children.Count > BreathingSpec.MaxBands)
+            throw r.Error(root, "breathing", $"at most {BreathingSpec.MaxBands} bands, found {seq.Children.Count}");
+        int i = 0;
+        foreach (var item in seq.Children)
+        {
+            if (item is not YamlMappingNode m) throw new NoiseInputException($"{r.Path}:{item.Start.Line}: breathing[{i}]: must be a mapping");
+            r.CheckKeys(m, BreathingKeys, $"breathing[{i}].");
+            var name = r.String(m, "name", $"band{i}", $"breathing[{i}].");
+            var prefix = $"breathing.{name}.";
+            var spec = new BreathingSpec
+            {
+                Name = name,
+                Band = r.Range(m, "band", new ParamRange(double.NaN, double.NaN), prefix),
+                Depth = r.Number(m, "depth", double.NaN, prefix),
+                Period = r.Number(m, "period", double.NaN, prefix),
+            };
+            if (double.IsNaN(spec.Band.Min) || spec.Band.Min < 0 || spec.Band.Max > rate / 2.0 || spec.Band.Min >= spec.Band.Max)
+                throw r.Error(m, "band", $"a band [min, max] inside [0, {rate / 2.0}] Hz is required", prefix);
+            if (!(spec.Depth >= 0 && spec.Depth < 1)) throw r.Error(m, "depth", "a modulation depth in [0, 1) is required", prefix);
+            if (!(spec.Period > 0)) throw r.Error(m, "period", "a positive period in seconds is required", prefix);
+            list.Add(spec);
+            i++;
         }
         return list;
     }

@@ -27,7 +27,11 @@ public sealed class NoiseEngine : IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _time;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _output;
     private readonly float[]? _hostOutput;
-    private readonly Action<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, BinParams> _binsKernel;
+    private readonly Action<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, ArrayView<float>, BinParams> _binsKernel;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _gains;
+    private readonly float[] _hostGains;
+    private readonly (int Lo, int Hi)[] _bandBins;
+    private readonly double[] _bandPhase;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams> _fadeKernel;
     private readonly Action<Index1D, ArrayView<float>, int, int, int, int> _carryKernel;
     private Action<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams>? _transientKernel;
@@ -62,7 +66,13 @@ public sealed class NoiseEngine : IDisposable
         _hostOutput = device.IsCuda ? new float[_output.Length] : null;
         _fft = device.CreateInverseFft(n, Layout.BinSlotFloats);
 
-        _binsKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, BinParams>(NoiseKernels.GaussianBins);
+        _binsKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, ArrayView<float>, BinParams>(NoiseKernels.GaussianBins);
+        // breathing: per segment and band one gain, a pure function of the segment's GPS time
+        double df = (double)scenario.SampleRate / n;
+        _bandBins = scenario.Breathing.Select(b => ((int)Math.Ceiling(b.Band.Min / df), (int)Math.Floor(b.Band.Max / df) + 1)).ToArray();
+        _bandPhase = scenario.Breathing.Select((b, i) => new CounterRng(scenario.Seed, 0xB2EAu, (uint)i, 0).Uniform(0, 2 * Math.PI)).ToArray();
+        _hostGains = new float[(_blockSegments + 1) * 4];
+        _gains = acc.Allocate1D<float>(_hostGains.Length);
         _fadeKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams>(NoiseKernels.Crossfade);
         _carryKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int, int>(NoiseKernels.CarryTail);
         _launch = (int)Math.Min(acc.MaxNumThreads, 1 << 20);
@@ -215,8 +225,28 @@ public sealed class NoiseEngine : IDisposable
 
     private void LaunchBins(long firstSegment, int segments, int firstSlot)
     {
-        _binsKernel(_launch, _bins.View.AsContiguous().Cast<BinQuad>(), _amplitude.View.AsContiguous().Cast<AmpPair>(), new BinParams
+        var bands = Scenario.Breathing;
+        if (bands.Count > 0)
         {
+            Array.Fill(_hostGains, 1f);
+            for (int i = 0; i < segments; i++)
+            {
+                // the segment's centre in GPS seconds
+                double t = ((firstSegment + i) * (double)Layout.Stride + Layout.SegmentLength / 2.0) / Scenario.SampleRate;
+                for (int b = 0; b < bands.Count; b++)
+                    _hostGains[(firstSlot + i) * 4 + b] = (float)(1 + bands[b].Depth * Math.Sin(2 * Math.PI * (t / bands[b].Period) + _bandPhase[b]));
+            }
+            _device.Accelerator.Synchronize();   // the previous launch may still read the gains
+            _gains.View.CopyFromCPU(_hostGains);
+        }
+        (int Lo, int Hi) Band(int b) => b < _bandBins.Length ? _bandBins[b] : (0, 0);
+        _binsKernel(_launch, _bins.View.AsContiguous().Cast<BinQuad>(), _amplitude.View.AsContiguous().Cast<AmpPair>(), _gains.View, new BinParams
+        {
+            BandCount = bands.Count,
+            BandLo0 = Band(0).Lo, BandHi0 = Band(0).Hi,
+            BandLo1 = Band(1).Lo, BandHi1 = Band(1).Hi,
+            BandLo2 = Band(2).Lo, BandHi2 = Band(2).Hi,
+            BandLo3 = Band(3).Lo, BandHi3 = Band(3).Hi,
             FirstSegment = firstSegment,
             Segments = segments,
             Half = Layout.Half,
@@ -288,5 +318,6 @@ public sealed class NoiseEngine : IDisposable
         _output.Dispose();
         _atoms?.Dispose();
         _lines?.Dispose();
+        _gains.Dispose();
     }
 }

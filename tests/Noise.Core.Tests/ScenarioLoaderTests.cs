@@ -108,6 +108,10 @@ public class ScenarioLoaderTests
     [InlineData(Good + "lines:\n  - { name: nof, amplitude: 1e-22 }\n", "lines.nof.frequency: a positive frequency in Hz is required")]
     [InlineData(Good + "lines:\n  - { name: x, frequency: 50, amplitude: 1e-22, colour: red }\n", "unknown key 'lines[0].colour'")]
     [InlineData(Good + "lines:\n  mains: 50\n", "lines: must be a list")]
+    [InlineData(Good + "breathing:\n  - { name: seismic, band: [10, 20], depth: 1.2, period: 3600 }\n", "breathing.seismic.depth: a modulation depth in [0, 1) is required")]
+    [InlineData(Good + "breathing:\n  - { name: hi, band: [10, 9000], depth: 0.2, period: 3600 }\n", "breathing.hi.band: a band [min, max] inside [0, 8192] Hz is required")]
+    [InlineData(Good + "breathing:\n  - { name: p, band: [10, 20], depth: 0.2, period: 0 }\n", "breathing.p.period: a positive period")]
+    [InlineData(Good + "breathing:\n  - { band: [10, 20], depth: 0.2, period: 1 }\n  - { band: [10, 20], depth: 0.2, period: 1 }\n  - { band: [10, 20], depth: 0.2, period: 1 }\n  - { band: [10, 20], depth: 0.2, period: 1 }\n  - { band: [10, 20], depth: 0.2, period: 1 }\n", "at most 4 bands")]
     [InlineData("psd: [\n", "invalid YAML")]
     public void BadInputNamesTheKeyAndFile(string yaml, string message)
     {

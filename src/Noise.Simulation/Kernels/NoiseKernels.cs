@@ -31,6 +31,9 @@ public struct BinParams
     /// <summary>1: each thread takes one contiguous run of items (CPU: no false sharing); 0: interleaved (GPU: coalesced).</summary>
     public int Contiguous;
     public uint Key0, Key1, Channel;
+    /// <summary>Breathing bands (0..4): bin ranges [lo, hi) whose amplitude is scaled by gains[slot * 4 + band].</summary>
+    public int BandCount;
+    public int BandLo0, BandHi0, BandLo1, BandHi1, BandLo2, BandHi2, BandLo3, BandHi3;
 }
 
 /// <summary>Parameters of <see cref="NoiseKernels.AddTransients"/>.</summary>
@@ -80,7 +83,7 @@ public static class NoiseKernels
     /// complex bins; the last is padding with zero amplitude), cuFFT's C2R layout with a padded distance.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GaussianBins(Index1D index, ArrayView<BinQuad> bins, ArrayView<AmpPair> amplitude, BinParams p)
+    public static void GaussianBins(Index1D index, ArrayView<BinQuad> bins, ArrayView<AmpPair> amplitude, ArrayView<float> gains, BinParams p)
     {
         int pairs = p.Half / 2 + 1;
         int total = pairs * p.Segments;
@@ -97,6 +100,12 @@ public static class NoiseKernels
             GaussianMath.BoxMuller(r0, r1, out float g0, out float g1);
             GaussianMath.BoxMuller(r2, r3, out float g2, out float g3);
             AmpPair a = amplitude[pair];
+            if (p.BandCount > 0)
+            {
+                int gi = (p.FirstSlot + b) * 4, k0 = 2 * pair;
+                a.A0 *= BandGain(gains, gi, k0, p);
+                a.A1 *= BandGain(gains, gi, k0 + 1, p);
+            }
             BinQuad q;
             q.Re0 = g0 * a.A0;
             q.Im0 = g1 * a.A0;
@@ -107,6 +116,18 @@ public static class NoiseKernels
             pair += stepPairs;
             if (pair >= pairs) { pair -= pairs; b++; }
         }
+    }
+
+    /// <summary>Product of the breathing gains of the bands holding bin k, for the segment whose gains start at gi.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float BandGain(ArrayView<float> gains, int gi, int k, BinParams p)
+    {
+        float g = 1f;
+        if (k >= p.BandLo0 && k < p.BandHi0) g *= gains[gi];
+        if (p.BandCount > 1 && k >= p.BandLo1 && k < p.BandHi1) g *= gains[gi + 1];
+        if (p.BandCount > 2 && k >= p.BandLo2 && k < p.BandHi2) g *= gains[gi + 2];
+        if (p.BandCount > 3 && k >= p.BandLo3 && k < p.BandHi3) g *= gains[gi + 3];
+        return g;
     }
 
     /// <summary>
