@@ -36,19 +36,15 @@ public class EngineBenchmarks
 
 internal static class BenchScenario
 {
-    public static Scenario VirgoO3()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "configs", "virgo-o3.yaml"))) dir = Path.GetDirectoryName(dir);
-        if (dir is null) throw new FileNotFoundException("configs/virgo-o3.yaml not found above " + AppContext.BaseDirectory);
-        return ScenarioLoader.Load(Path.Combine(dir, "configs", "virgo-o3.yaml")) with { Glitches = [], Injections = null, Lines = [] };
-    }
+    /// <summary>The O3 scenario's noise alone (its glitches, injections and lines removed).</summary>
+    public static Scenario VirgoO3() => VirgoO3WithGlitches() with { Glitches = [], Injections = null, Lines = [] };
 
-    /// <summary>The full O3 scenario: noise and its glitch population.</summary>
+    /// <summary>The full O3 scenario: noise, lines, glitches and injections.</summary>
     public static Scenario VirgoO3WithGlitches()
     {
         var dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "configs", "virgo-o3.yaml"))) dir = Path.GetDirectoryName(dir);
-        return ScenarioLoader.Load(Path.Combine(dir!, "configs", "virgo-o3.yaml"));
+        if (dir is null) throw new FileNotFoundException("configs/virgo-o3.yaml not found above " + AppContext.BaseDirectory);
+        return ScenarioLoader.Load(Path.Combine(dir, "configs", "virgo-o3.yaml"));
     }
 }

@@ -62,6 +62,15 @@ public sealed class PsdCurve
     public static PsdCurve Load(string path, bool isAsd)
     {
         if (!File.Exists(path)) throw new NoiseInputException($"{path}: noise curve file not found");
+        // a run reads its curve several times (validation, engine, glitch SNRs); parse each file version once
+        var key = (Path.GetFullPath(path), File.GetLastWriteTimeUtc(path), new FileInfo(path).Length, isAsd);
+        return Parsed.GetOrAdd(key, _ => Parse(path, isAsd));
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, DateTime, long, bool), PsdCurve> Parsed = new();
+
+    private static PsdCurve Parse(string path, bool isAsd)
+    {
         var f = new List<double>();
         var s = new List<double>();
         int lineNo = 0;

@@ -94,8 +94,6 @@ internal static class SimulateCommand
             if (componentsText is not null && components.HasFlag(flag) && !defined)
                 throw new NoiseInputException($"--components {key}: scenario '{scenario.Name}' defines no {key} (add a '{key}:' section)");
         }
-        bool withCatalogue = (components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count > 0)
-                             || (components.HasFlag(SignalComponents.Injections) && scenario.Injections is not null);
         string hash = scenario.ComputeHash();
 
         // A shard is the run's GPS range [a, b): same sample indices, so the same bits as the unsharded run.
@@ -161,9 +159,10 @@ internal static class SimulateCommand
             foreach (var w in writers) w.Complete();
             var extraFiles = new List<(string Path, string Format)>();
             var rows = new List<TransientEvent>();
-            if (withCatalogue)
+            // the engine drew transients exactly when there is something to catalogue
+            if (engine.Glitches is { } transients)
             {
-                rows = engine.Glitches!.Catalogue(firstSample, firstSample + samples);
+                rows = transients.Catalogue(firstSample, firstSample + samples);
                 string cstem = Outputs.FileStem(scenario.Name + "_events", scenario.Detector, partStart, duration);
                 var cpath = Path.Combine(dir, cstem + ".parquet");
                 CatalogueFile.WriteParquet(cpath, rows, ParquetStrainWriter.MetadataFor(meta));
