@@ -4,10 +4,10 @@
 # usage: benchmarks/run-component-overhead.sh [DURATION_S=4096] [REPEATS=5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/lib.sh
 duration=${1:-4096}; repeats=${2:-5}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-dotnet publish src/Noise.Cli -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -o "$work/noise" >/dev/null
-now() { date +%s.%N; }
+publish_noise "$work/noise"
 full=(); noise=()
 for i in $(seq "$repeats"); do
   t0=$(now); "$work/noise/noise" simulate --config virgo-o3.yaml --duration "$duration" --out "$work/a" --format hdf5 --device cpu >/dev/null 2>"$work/a.log"; t1=$(now)
@@ -15,9 +15,8 @@ for i in $(seq "$repeats"); do
   full+=("$(echo "$t1 - $t0" | bc -l)"); noise+=("$(echo "$t2 - $t1" | bc -l)")
   rm -rf "$work/a" "$work/b"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 mf=$(median "${full[@]}"); mn=$(median "${noise[@]}")
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%d)"
+machine_line
 grep catalogue "$work/a.log" || true
 echo "full O3 scenario (every component):  runs ${full[*]} s, median $mf s"
 echo "noise alone:                          runs ${noise[*]} s, median $mn s"

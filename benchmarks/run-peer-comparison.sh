@@ -5,16 +5,16 @@
 # usage: benchmarks/run-peer-comparison.sh [DURATION_S=4096] [REPEATS=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/lib.sh
 duration=${1:-4096}
 repeats=${2:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 -c 'import numpy, h5py' 2>/dev/null || { echo "needs python3-numpy python3-h5py (apt-get install)" >&2; exit 1; }
 
-dotnet publish src/Noise.Cli -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true -o "$work/noise" >/dev/null
+publish_noise "$work/noise"
 asd=configs/curves/O3-V1_sensitivity_strain_asd.txt
 
-now() { date +%s.%N; }
 ours=(); peer=()
 for i in $(seq "$repeats"); do
   t0=$(now)
@@ -25,9 +25,8 @@ for i in $(seq "$repeats"); do
   ours+=("$(echo "$t1 - $t0" | bc -l)"); peer+=("$(echo "$t2 - $t1" | bc -l)")
   rm -rf "$work/ours" "$work/peer.hdf5"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 mo=$(median "${ours[@]}"); mp=$(median "${peer[@]}")
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%d)"
+machine_line
 echo "duration ${duration} s at 16384 Hz, ${repeats} alternating runs, whole process incl. start-up and HDF5 written"
 echo "noise simulate (cpu):      runs ${ours[*]} s, median ${mo} s"
 echo "numpy PyCBC-algorithm peer: runs ${peer[*]} s, median ${mp} s"

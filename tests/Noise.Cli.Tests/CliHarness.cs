@@ -27,25 +27,15 @@ internal static class CliHarness
         }
     }
 
-    public static string RepoRoot()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "Noise.sln"))) dir = Path.GetDirectoryName(dir);
-        return dir ?? throw new DirectoryNotFoundException("Noise.sln not found");
-    }
+    public static string RepoRoot() => Noise.TestSupport.RepoPaths.RepoRoot();
 
-    public static string Config(string name) => Path.Combine(RepoRoot(), "configs", name);
+    public static string Config(string name) => Noise.TestSupport.RepoPaths.Config(name);
 
     /// <summary>The one strain file of a format in a run folder (the catalogue is also Parquet).</summary>
     public static string StrainFile(string dir, string ext) =>
         Directory.GetFiles(dir, "*." + ext).Single(f => !Path.GetFileName(f).Contains("_EVENTS-", StringComparison.Ordinal));
 
-    public static string TempDir()
-    {
-        var d = Path.Combine(Path.GetTempPath(), "noise-cli-tests", Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(d);
-        return d;
-    }
+    public static string TempDir() => Noise.TestSupport.RepoPaths.TempDir("noise-cli-tests");
 
     public static (int Code, string Out) Process(string file, params string[] args)
     {

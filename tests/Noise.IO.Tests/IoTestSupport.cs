@@ -5,19 +5,9 @@ namespace Noise.IO.Tests;
 
 internal static class IoTestSupport
 {
-    public static string TempDir()
-    {
-        var d = Path.Combine(Path.GetTempPath(), "noise-io-tests", Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(d);
-        return d;
-    }
+    public static string TempDir() => Noise.TestSupport.RepoPaths.TempDir("noise-io-tests");
 
-    public static string RepoRoot()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "Noise.sln"))) dir = Path.GetDirectoryName(dir);
-        return dir ?? throw new DirectoryNotFoundException("Noise.sln not found");
-    }
+    public static string RepoRoot() => Noise.TestSupport.RepoPaths.RepoRoot();
 
     /// <summary>../shared/data beside the checkout (reference GWOSC files), or null where it is absent.</summary>
     public static string? SharedData()

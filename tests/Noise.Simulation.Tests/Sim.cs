@@ -5,15 +5,10 @@ namespace Noise.Simulation.Tests;
 /// <summary>Builds scenarios and runs the engine into arrays for tests.</summary>
 internal static class Sim
 {
-    public static string RepoRoot()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "Noise.sln"))) dir = Path.GetDirectoryName(dir);
-        return dir ?? throw new DirectoryNotFoundException("Noise.sln not found");
-    }
+    public static string RepoRoot() => Noise.TestSupport.RepoPaths.RepoRoot();
 
     /// <summary>The Virgo O3 scenario's noise alone (its glitches removed): what the noise tests measure.</summary>
-    public static Scenario O3() => ScenarioLoader.Load(Path.Combine(RepoRoot(), "configs", "virgo-o3.yaml")) with { Glitches = [], Injections = null, Lines = [] };
+    public static Scenario O3() => ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml")) with { Glitches = [], Injections = null, Lines = [] };
 
     /// <summary>Unit-PSD white noise from 0 Hz: the most sensitive scenario for seams and tails.</summary>
     public static Scenario White(int rate = 4096) => new()
