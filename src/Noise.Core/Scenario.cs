@@ -47,6 +47,14 @@ public sealed record Scenario
     public IReadOnlyList<LineSpec> Lines { get; init; } = [];
     /// <summary>Astrophysical injections (compact-binary chirps), or null for none.</summary>
     public GlitchClassSpec? Injections { get; init; }
+    /// <summary>Lock losses and the state vector, or null for a detector that never unlocks.</summary>
+    public LockSpec? Lock { get; init; }
+    /// <summary>Auxiliary (environmental) channels, each at its own rate; empty: none.</summary>
+    public IReadOnlyList<WitnessSpec> Witnesses { get; init; } = [];
+    /// <summary>External disturbances seen by the witnesses, some coupling into the strain; empty: none.</summary>
+    public IReadOnlyList<DisturbanceSpec> Disturbances { get; init; } = [];
+    /// <summary>The state-vector channel of this detector (analysis-ready when (state &amp; 3) == 3).</summary>
+    [JsonIgnore] public string StateVectorChannel => Detector + ":DQ_ANALYSIS_STATE_VECTOR";
     /// <summary>The YAML file this came from (for messages), or "" when built in code.</summary>
     [JsonIgnore] public string SourcePath { get; init; } = "";
 

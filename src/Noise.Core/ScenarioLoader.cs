@@ -11,7 +11,10 @@ namespace Noise.Core;
 /// </summary>
 public static partial class ScenarioLoader
 {
-    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches", "injections", "lines", "breathing"];
+    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches", "injections", "lines", "breathing", "lock", "witnesses", "disturbances"];
+    private static readonly string[] LockKeys = ["loss_rate_per_hour", "relock", "earthquake_velocity"];
+    private static readonly string[] WitnessKeys = ["name", "kind", "sample_rate", "floor"];
+    private static readonly string[] DisturbanceKeys = ["rate_per_hour", "amplitude", "frequency", "duration", "coupling"];
     private static readonly string[] BreathingKeys = ["name", "band", "depth", "period"];
     private static readonly string[] LineKeys = ["name", "frequency", "amplitude", "harmonics", "harmonic_ratio", "frequency_wander", "amplitude_wander"];
     private static readonly string[] InjectionKeys = ["rate_per_hour", "snr", "snr_power", "chirp_mass", "f_start"];
@@ -87,6 +90,9 @@ public static partial class ScenarioLoader
         var injections = ParseInjections(r, root, rate, fLow);
         var lines = ParseLines(r, root, rate);
         var breathing = ParseBreathing(r, root, rate);
+        var lockSpec = ParseLock(r, root);
+        var witnesses = ParseWitnesses(r, root, rate);
+        var disturbances = ParseDisturbances(r, root, witnesses);
 
         var scenario = new Scenario
         {
@@ -94,6 +100,9 @@ public static partial class ScenarioLoader
             Injections = injections,
             Lines = lines,
             Breathing = breathing,
+            Lock = lockSpec,
+            Witnesses = witnesses,
+            Disturbances = disturbances,
             Name = r.String(root, "name", Path.GetFileNameWithoutExtension(path)),
             Description = r.String(root, "description", ""),
             Channel = channel,
@@ -139,6 +148,101 @@ public static partial class ScenarioLoader
                 throw r.Error(m, "frequency", $"{spec.Frequency.Max} Hz is at or above the Nyquist frequency {rate / 2.0} Hz", prefix);
             if (spec.Frequency.Min <= 0 || spec.Q.Min <= 0 || spec.Duration.Min <= 0)
                 throw r.Error(m, spec.Frequency.Min <= 0 ? "frequency" : spec.Q.Min <= 0 ? "q" : "duration", "must be positive", prefix);
+            list.Add(spec);
+        }
+        return list;
+    }
+
+    private static LockSpec? ParseLock(Reader r, YamlMappingNode root)
+    {
+        if (!root.Children.TryGetValue(new YamlScalarNode("lock"), out var node)) return null;
+        if (node is not YamlMappingNode m) throw r.Error(root, "lock", "must be a mapping, e.g. { loss_rate_per_hour: 0.1, relock: [900, 7200] }");
+        const string prefix = "lock.";
+        r.CheckKeys(m, LockKeys, prefix);
+        var d = new LockSpec();
+        var spec = new LockSpec
+        {
+            LossRatePerHour = r.Number(m, "loss_rate_per_hour", d.LossRatePerHour, prefix),
+            Relock = r.Range(m, "relock", d.Relock, prefix),
+            EarthquakeVelocity = r.Number(m, "earthquake_velocity", d.EarthquakeVelocity, prefix),
+        };
+        if (spec.LossRatePerHour < 0) throw r.Error(m, "loss_rate_per_hour", $"a rate cannot be negative ({spec.LossRatePerHour})", prefix);
+        if (spec.Relock.Min <= 0 || spec.Relock.Max > LockSpec.MaxRelockSeconds)
+            throw r.Error(m, "relock", $"relock times must lie in (0, {LockSpec.MaxRelockSeconds}] seconds", prefix);
+        if (!(spec.EarthquakeVelocity > 0)) throw r.Error(m, "earthquake_velocity", "must be a positive ground velocity in m/s", prefix);
+        return spec;
+    }
+
+    private static List<WitnessSpec> ParseWitnesses(Reader r, YamlMappingNode root, int rate)
+    {
+        var list = new List<WitnessSpec>();
+        if (!root.Children.TryGetValue(new YamlScalarNode("witnesses"), out var node)) return list;
+        if (node is not YamlSequenceNode seq)
+            throw r.Error(root, "witnesses", "must be a list of channels, e.g. - { name: V1:ENV_CEB_SEIS_V, kind: seismometer, sample_rate: 128, floor: 2.0e-9 }");
+        int i = 0;
+        foreach (var item in seq.Children)
+        {
+            var prefix = $"witnesses[{i}].";
+            if (item is not YamlMappingNode m) throw new NoiseInputException($"{r.Path}:{item.Start.Line}: {prefix[..^1]}: must be a mapping");
+            r.CheckKeys(m, WitnessKeys, prefix);
+            var name = r.String(m, "name", "", prefix);
+            if (!ChannelPattern().IsMatch(name)) throw r.Error(m, "name", $"'{name}' is not a channel name like V1:ENV_CEB_SEIS_V", prefix);
+            prefix = $"witnesses.{name}.";
+            var kindText = r.String(m, "kind", "", prefix);
+            if (!Enum.TryParse<WitnessKind>(kindText, ignoreCase: true, out var kind) || kindText.Length == 0 || char.IsDigit(kindText[0]))
+                throw r.Error(m, "kind", $"'{kindText}' is not one of seismometer, microphone, magnetometer", prefix);
+            var spec = new WitnessSpec
+            {
+                Name = name,
+                Kind = kind,
+                SampleRate = r.Integer(m, "sample_rate", 0, prefix),
+                Floor = r.Number(m, "floor", double.NaN, prefix),
+            };
+            if (spec.SampleRate < 1 || spec.SampleRate > rate / 2)
+                throw r.Error(m, "sample_rate", $"{spec.SampleRate} Hz must lie in 1..{rate / 2} Hz (at most the strain's Nyquist frequency)", prefix);
+            if (!(spec.Floor > 0)) throw r.Error(m, "floor", $"a positive noise floor in {spec.Unit}/sqrt(Hz) is required", prefix);
+            if (list.Any(w => w.Name == name)) throw r.Error(m, "name", $"channel '{name}' is listed twice", prefix);
+            if (list.Any(w => w.Kind == kind)) throw r.Error(m, "kind", $"one {kindText} per scenario (the disturbances each have one witness)", prefix);
+            list.Add(spec);
+            i++;
+        }
+        return list;
+    }
+
+    private static List<DisturbanceSpec> ParseDisturbances(Reader r, YamlMappingNode root, IReadOnlyList<WitnessSpec> witnesses)
+    {
+        var list = new List<DisturbanceSpec>();
+        if (!root.Children.TryGetValue(new YamlScalarNode("disturbances"), out var node)) return list;
+        if (node is not YamlMappingNode families)
+            throw r.Error(root, "disturbances", "must be a mapping of disturbance to its settings, e.g. Truck: { rate_per_hour: 6 }");
+        r.CheckKeys(families, DisturbanceFamilies.Names.ToArray(), "disturbances.");
+        foreach (var (k, v) in families.Children)
+        {
+            var name = ((YamlScalarNode)k).Value!;
+            var prefix = $"disturbances.{name}.";
+            var d = DisturbanceFamilies.Default(name);
+            var witness = witnesses.FirstOrDefault(w => w.Kind == d.Witness)
+                ?? throw r.Error(families, name, $"needs a {d.Witness.ToString().ToLowerInvariant()} in 'witnesses'", "disturbances.");
+            if (v is YamlScalarNode { Value: null or "" or "default" }) { list.Add(d); continue; }
+            if (v is not YamlMappingNode m) throw r.Error(families, name, "must be a mapping (or 'default')", "disturbances.");
+            r.CheckKeys(m, name == "Truck" ? [.. DisturbanceKeys, "fringe_amplitude"] : DisturbanceKeys, prefix);
+            var spec = d with
+            {
+                RatePerHour = r.Number(m, "rate_per_hour", d.RatePerHour, prefix),
+                Amplitude = r.Range(m, "amplitude", d.Amplitude, prefix),
+                Frequency = r.Range(m, "frequency", d.Frequency, prefix),
+                Duration = r.Range(m, "duration", d.Duration, prefix),
+                Coupling = r.Number(m, "coupling", d.Coupling, prefix),
+                FringeAmplitude = r.Number(m, "fringe_amplitude", d.FringeAmplitude, prefix),
+            };
+            if (spec.RatePerHour < 0) throw r.Error(m, "rate_per_hour", $"a rate cannot be negative ({spec.RatePerHour})", prefix);
+            if (spec.Amplitude.Min <= 0) throw r.Error(m, "amplitude", $"amplitudes must be positive ({witness.Unit} at the witness)", prefix);
+            if (spec.Frequency.Min <= 0) throw r.Error(m, "frequency", "must be positive", prefix);
+            if (spec.Frequency.Max >= witness.SampleRate / 2.0)
+                throw r.Error(m, "frequency", $"{spec.Frequency.Max} Hz is at or above the Nyquist frequency of its witness {witness.Name} ({witness.SampleRate / 2.0} Hz)", prefix);
+            if (spec.Duration.Min <= 0 || spec.Duration.Max > 3600) throw r.Error(m, "duration", "durations must lie in (0, 3600] seconds", prefix);
+            if (spec.Coupling < 0 || spec.FringeAmplitude < 0)
+                throw r.Error(m, spec.Coupling < 0 ? "coupling" : "fringe_amplitude", "must be non-negative", prefix);
             list.Add(spec);
         }
         return list;

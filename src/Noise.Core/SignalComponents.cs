@@ -13,13 +13,14 @@ public enum SignalComponents
     Injections = 4,
     /// <summary>Spectral lines (mains, violin modes, calibration lines).</summary>
     Lines = 8,
-    All = Noise | Glitches | Injections | Lines,
+    /// <summary>Auxiliary witness channels, their disturbances and the glitches those couple into the strain.</summary>
+    Aux = 16,
+    All = Noise | Glitches | Injections | Lines | Aux,
 }
 
 public static class SignalComponentsParser
 {
-    /// <summary>Names the twin knows today; witness channels arrive with the rest of the Virgo-like twin.</summary>
-    public static readonly string[] Known = ["noise", "lines", "glitches", "injections"];
+    public static readonly string[] Known = ["noise", "lines", "glitches", "aux", "injections"];
 
     /// <summary>Parses "noise,glitches"; an unknown name is an error that lists the known ones.</summary>
     public static SignalComponents Parse(string text)
@@ -34,6 +35,7 @@ public static class SignalComponentsParser
                 "glitches" => SignalComponents.Glitches,
                 "injections" => SignalComponents.Injections,
                 "lines" => SignalComponents.Lines,
+                "aux" => SignalComponents.Aux,
                 _ => throw new NoiseInputException($"--components: unknown component '{part}' (known: {string.Join(", ", Known)})"),
             };
         }
@@ -47,6 +49,7 @@ public static class SignalComponentsParser
             "noise" => c.HasFlag(SignalComponents.Noise),
             "glitches" => c.HasFlag(SignalComponents.Glitches),
             "lines" => c.HasFlag(SignalComponents.Lines),
+            "aux" => c.HasFlag(SignalComponents.Aux),
             _ => c.HasFlag(SignalComponents.Injections),
         }));
 }

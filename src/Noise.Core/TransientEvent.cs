@@ -12,7 +12,7 @@ public sealed record TransientEvent
     public required string Ifo { get; init; }
     public required string Channel { get; init; }
     public required string Class { get; init; }
-    /// <summary>"glitch" or "astrophysical".</summary>
+    /// <summary>"glitch", "astrophysical", or "environment" (a disturbance as its witness channel saw it).</summary>
     public required string Kind { get; init; }
     public required GpsTime PeakTime { get; init; }
     public required GpsTime StartTime { get; init; }
@@ -28,4 +28,6 @@ public sealed record TransientEvent
     public required double Amplitude { get; init; }
     /// <summary>Comma-separated auxiliary channels that saw it ("" when none).</summary>
     public string Witnesses { get; init; } = "";
+    /// <summary>The external disturbance that caused it (Truck, Thunder, ...), or "" for the detector's own glitches.</summary>
+    public string Cause { get; init; } = "";
 }

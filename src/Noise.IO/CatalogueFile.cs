@@ -29,9 +29,10 @@ public static class CatalogueFile
             PeakF = new DataField<double>("peak_frequency"), Bandwidth = new DataField<double>("bandwidth"),
             Q = new DataField<double>("q"), Snr = new DataField<double>("snr"), Hrss = new DataField<double>("hrss"),
             Amplitude = new DataField<double>("amplitude"), Witnesses = new DataField<string>("witnesses"),
+            Cause = new DataField<string>("cause"),
         };
         var schema = new ParquetSchema(f.Id, f.Ifo, f.Channel, f.Class, f.Kind, f.Time, f.Peak, f.PeakNs, f.Start, f.StartNs,
-            f.Duration, f.Central, f.PeakF, f.Bandwidth, f.Q, f.Snr, f.Hrss, f.Amplitude, f.Witnesses);
+            f.Duration, f.Central, f.PeakF, f.Bandwidth, f.Q, f.Snr, f.Hrss, f.Amplitude, f.Witnesses, f.Cause);
         using var file = new AtomicFile(path);
         await using (var stream = new FileStream(file.TempPath, FileMode.CreateNew, FileAccess.ReadWrite))
         {
@@ -57,6 +58,7 @@ public static class CatalogueFile
             await rg.WriteAsync(f.Hrss, new ReadOnlyMemory<double>(rows.Select(r => r.Hrss).ToArray())).ConfigureAwait(false);
             await rg.WriteAsync(f.Amplitude, new ReadOnlyMemory<double>(rows.Select(r => r.Amplitude).ToArray())).ConfigureAwait(false);
             await rg.WriteAsync(f.Witnesses, rows.Select(r => r.Witnesses).ToArray<string?>()).ConfigureAwait(false);
+            await rg.WriteAsync(f.Cause, rows.Select(r => r.Cause).ToArray<string?>()).ConfigureAwait(false);
         }
         file.Commit();
     }
@@ -91,13 +93,14 @@ public static class CatalogueFile
             var dur = await Col<double>("duration"); var cf = await Col<double>("central_freq"); var pf = await Col<double>("peak_frequency");
             var bw = await Col<double>("bandwidth"); var q = await Col<double>("q"); var snr = await Col<double>("snr");
             var hrss = await Col<double>("hrss"); var amp = await Col<double>("amplitude"); var wit = await Str("witnesses");
+            var cause = fields.ContainsKey("cause") ? await Str("cause") : new string?[n];
             for (int i = 0; i < n; i++)
                 rows.Add(new TransientEvent
                 {
                     EventId = id[i], Ifo = ifo[i] ?? "", Channel = ch[i] ?? "", Class = cls[i] ?? "", Kind = kind[i] ?? "",
                     PeakTime = new GpsTime(pk[i], pkns[i]), StartTime = new GpsTime(st[i], stns[i]), Duration = dur[i],
                     CentralFrequency = cf[i], PeakFrequency = pf[i], Bandwidth = bw[i], Q = q[i], Snr = snr[i], Hrss = hrss[i],
-                    Amplitude = amp[i], Witnesses = wit[i] ?? "",
+                    Amplitude = amp[i], Witnesses = wit[i] ?? "", Cause = cause[i] ?? "",
                 });
         }
         return rows;
@@ -133,6 +136,7 @@ public static class CatalogueFile
                 Num(w, "hrss", r.Hrss);
                 Num(w, "amplitude", r.Amplitude);
                 w.WriteString("witnesses", r.Witnesses);
+                w.WriteString("cause", r.Cause);
                 w.WriteEndObject();
             }
             sb.Append(Encoding.UTF8.GetString(ms.ToArray())).Append('\n');

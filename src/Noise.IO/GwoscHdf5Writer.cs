@@ -6,8 +6,8 @@ namespace Noise.IO;
 /// <summary>
 /// Strain in the GWOSC HDF5 layout that gwpy and h5py users already read: <c>/strain/Strain</c> (float32,
 /// attributes Xstart, Xspacing, Xunits, Npoints), <c>/meta</c> (GPSstart, Duration, Detector, Description,
-/// Observatory, Type, plus our provenance) and <c>/quality/simple</c> (a 1 Hz DQmask with every bit set, since
-/// simulated data are all good). Written in fixed 2^20-sample slabs so the bytes do not depend on block size.
+/// Observatory, Type, plus our provenance) and <c>/quality/simple</c> (a 1 Hz DQmask with every bit set while the
+/// simulated detector is analysis-ready, and none while it is not). Written in fixed 2^20-sample slabs so the bytes do not depend on block size.
 /// </summary>
 public sealed class GwoscHdf5Writer : IStrainWriter
 {
@@ -43,6 +43,9 @@ public sealed class GwoscHdf5Writer : IStrainWriter
         long seconds = (long)Math.Ceiling(meta.Duration);
         var dq = new int[seconds];
         Array.Fill(dq, (1 << DqNames.Length) - 1);
+        if (meta.StateBySecond is { } states)
+            for (int i = 0; i < dq.Length && i < states.Count; i++)
+                if ((states[i] & 3) != 3) dq[i] = 0;
         var file = new H5File
         {
             ["meta"] = new H5Group

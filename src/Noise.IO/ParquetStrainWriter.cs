@@ -24,9 +24,11 @@ public sealed class ParquetStrainWriter : IStrainWriter
     private int _filled;
     private long _written;
 
-    public ParquetStrainWriter(string path, StrainMetadata meta)
+    /// <param name="format">How run.json lists the file: "parquet" for the strain, "witness:CHANNEL" for an auxiliary channel.</param>
+    public ParquetStrainWriter(string path, StrainMetadata meta, string format = "parquet")
     {
         ArgumentNullException.ThrowIfNull(meta);
+        Format = format;
         _meta = meta;
         _file = new AtomicFile(path);
         _timeField = new DataField<double>("time");
@@ -42,7 +44,7 @@ public sealed class ParquetStrainWriter : IStrainWriter
     }
 
     public string FinalPath => _file.FinalPath;
-    public string Format => "parquet";
+    public string Format { get; }
 
     public static Dictionary<string, string> MetadataFor(StrainMetadata m)
     {

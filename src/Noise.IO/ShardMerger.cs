@@ -100,17 +100,21 @@ public static class ShardMerger
         return ordered;
     }
 
-    /// <summary>Streams the shards' samples of one format, in order, into <paramref name="writer"/>.</summary>
-    public static long Concatenate(IReadOnlyList<ShardInfo> ordered, string format, IStrainWriter writer, Action<long>? progress = null)
+    /// <summary>
+    /// Streams the shards' samples of one format, in order, into <paramref name="writer"/>; each shard must hold
+    /// <paramref name="expected"/> samples (default: its strain samples).
+    /// </summary>
+    public static long Concatenate(IReadOnlyList<ShardInfo> ordered, string format, IStrainWriter writer, Action<long>? progress = null, Func<ShardInfo, long>? expected = null)
     {
         ArgumentNullException.ThrowIfNull(ordered);
         ArgumentNullException.ThrowIfNull(writer);
         long n = 0;
         foreach (var s in ordered)
         {
-            var file = s.Files.First(f => f.Format == format).Path;   // strain formats only
+            var file = s.Files.First(f => f.Format == format).Path;   // sample series only
             long got = StrainChunkReader.ReadAll(file, span => { writer.Append(span); n += span.Length; progress?.Invoke(n); });
-            if (got != s.Samples) throw new NoiseInputException($"merge: {file} holds {got} samples, run.json says {s.Samples}");
+            long want = expected?.Invoke(s) ?? s.Samples;
+            if (got != want) throw new NoiseInputException($"merge: {file} holds {got} samples, expected {want}");
         }
         return n;
     }

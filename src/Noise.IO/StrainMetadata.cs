@@ -17,6 +17,11 @@ public sealed record StrainMetadata
     public string ScenarioName { get; init; } = "";
     public string ScenarioHash { get; init; } = "";
     public string SoftwareVersion { get; init; } = "";
+    /// <summary>
+    /// The state vector for GPS seconds GpsStart.Seconds + i, or null when the detector is always ready: the
+    /// HDF5 DQmask clears every bit of the seconds that are not analysis-ready ((state &amp; 3) != 3).
+    /// </summary>
+    public IReadOnlyList<int>? StateBySecond { get; init; }
 
     public string Detector => Channel.Split(':')[0];
     public double Duration => (double)Samples / SampleRate;

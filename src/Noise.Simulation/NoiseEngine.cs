@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
 using Noise.Core;
+using Noise.Simulation.Environment;
 using Noise.Simulation.Fft;
 using Noise.Simulation.Kernels;
 using Noise.Simulation.Transients;
@@ -34,9 +35,10 @@ public sealed class NoiseEngine : IDisposable
     private readonly double[] _bandPhase;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams> _fadeKernel;
     private readonly Action<Index1D, ArrayView<float>, int, int, int, int> _carryKernel;
-    private Action<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams>? _transientKernel;
-    private MemoryBuffer1D<TransientAtom, Stride1D.Dense>? _atoms;
     private readonly GlitchPopulation? _glitches;
+    private readonly DisturbancePopulation? _disturbances;
+    private readonly LockTimeline? _lock;
+    private readonly TransientAdder _transients;
     private readonly MemoryBuffer1D<LineWave, Stride1D.Dense>? _lines;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<LineWave>, LineParams>? _lineKernel;
     private readonly int _launch;
@@ -81,6 +83,12 @@ public sealed class NoiseEngine : IDisposable
         bool injections = components.HasFlag(SignalComponents.Injections) && scenario.Injections is not null;
         if (glitches || injections)
             _glitches = new GlitchPopulation(scenario, components);
+        if (components.HasFlag(SignalComponents.Aux) && scenario.Disturbances.Count > 0)
+            _disturbances = new DisturbancePopulation(scenario);
+        if (scenario.Lock is not null)
+            _lock = new LockTimeline(scenario);
+        _transients = new TransientAdder(device, scenario.SampleRate,
+            new ITransientSource?[] { _glitches, _disturbances }.OfType<ITransientSource>().ToList());
         if (components.HasFlag(SignalComponents.Lines) && scenario.Lines.Count > 0)
         {
             _lines = acc.Allocate1D(LineWave.Build(scenario));
@@ -96,6 +104,10 @@ public sealed class NoiseEngine : IDisposable
     public SignalComponents Components { get; }
     /// <summary>The transients (glitches and injections) drawn into the strain, or null when there are none.</summary>
     public GlitchPopulation? Glitches => _glitches;
+    /// <summary>The environment's disturbances (witnessed, some coupled into the strain), or null without aux.</summary>
+    public DisturbancePopulation? Disturbances => _disturbances;
+    /// <summary>Lock losses and the state vector, or null when the scenario's detector never unlocks.</summary>
+    public LockTimeline? Lock => _lock;
     public EngineLayout Layout { get; }
     public string FftName => _fft.Name;
 
@@ -108,8 +120,8 @@ public sealed class NoiseEngine : IDisposable
         ArgumentNullException.ThrowIfNull(sink);
         if (count <= 0) return;
         long s = Layout.Stride;
-        long mFirst = FloorDiv(firstSample, s);
-        long mLast = FloorDiv(firstSample + count - 1, s);
+        long mFirst = SampleMath.FloorDiv(firstSample, s);
+        long mLast = SampleMath.FloorDiv(firstSample + count - 1, s);
         long end = firstSample + count;
         int prevSegments = 0;
         for (long m0 = mFirst; m0 <= mLast; m0 += _blockSegments)
@@ -146,7 +158,8 @@ public sealed class NoiseEngine : IDisposable
                 _output.MemSetToZero();
             }
             AddLines(blockStart, nb * s);
-            AddTransients(blockStart, nb * s);
+            _transients.Add(_output.View, blockStart, nb * s);
+            Gate(blockStart, nb * s);
             _device.Accelerator.Synchronize();
             prevSegments = nb;
 
@@ -156,61 +169,23 @@ public sealed class NoiseEngine : IDisposable
         }
     }
 
-    /// <summary>
-    /// Adds the glitches overlapping [blockStart, blockStart + length) to the output buffer: atoms are grouped
-    /// into clusters of overlapping supports and each cluster is one launch over its own span, so a sample only
-    /// visits the atoms that can touch it.
-    /// </summary>
-    private void AddTransients(long blockStart, long length)
+    /// <summary>No science data while the detector is not analysis-ready: those samples are zero.</summary>
+    private void Gate(long blockStart, long length)
     {
-        if (_glitches is null) return;
-        var events = _glitches.Overlapping(blockStart, blockStart + length);
-        if (events.Count == 0) return;
-        var atoms = events.SelectMany(e => e.Atoms)
-            .Where(a => a.EndSample > blockStart && a.FirstSample < blockStart + length)
-            .OrderBy(a => a.FirstSample).ToArray();
-        if (atoms.Length == 0) return;
-        // loaded on first use: runs without transients do not pay for compiling this kernel
-        _transientKernel ??= _device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams>(NoiseKernels.AddTransients);
-        if (_atoms is null || _atoms.Length < atoms.Length)
+        if (_lock is null) return;
+        int fs = Scenario.SampleRate;
+        foreach (var (a, b) in _lock.Unready(SampleMath.FloorDiv(blockStart, fs), SampleMath.CeilDiv(blockStart + length, fs)))
         {
-            _device.Accelerator.Synchronize();
-            long size = Math.Max(64, Math.Max(atoms.Length, 2 * (_atoms?.Length ?? 0)));
-            _atoms?.Dispose();
-            _atoms = _device.Accelerator.Allocate1D<TransientAtom>(size);
-        }
-        _atoms.View.SubView(0, atoms.Length).CopyFromCPU(atoms);
-        int first = 0;
-        long clusterEnd = atoms[0].EndSample;
-        for (int i = 1; i <= atoms.Length; i++)
-        {
-            if (i < atoms.Length && atoms[i].FirstSample < clusterEnd)
-            {
-                clusterEnd = Math.Max(clusterEnd, atoms[i].EndSample);
-                continue;
-            }
-            long lo = Math.Max(0, atoms[first].FirstSample - blockStart);
-            long hi = Math.Min(length, clusterEnd - blockStart);
-            _transientKernel(_launch, _output.View, _atoms.View, new TransientParams
-            {
-                BlockFirstSample = blockStart,
-                From = (int)lo,
-                To = (int)hi,
-                AtomOffset = first,
-                AtomCount = i - first,
-                InvSampleRate = 1f / Scenario.SampleRate,
-                Stride = _launch,
-                Contiguous = _device.IsCuda ? 0 : 1,
-            });
-            if (i < atoms.Length) { first = i; clusterEnd = atoms[i].EndSample; }
+            long lo = Math.Max(blockStart, a * fs), hi = Math.Min(blockStart + length, b * fs);
+            if (hi > lo) _output.View.SubView(lo - blockStart, hi - lo).MemSetToZero();
         }
     }
 
     private void AddLines(long blockStart, long length)
     {
         if (_lines is null || _lineKernel is null) return;
-        long firstChunk = FloorDiv(blockStart, NoiseKernels.LineChunk);
-        long lastChunk = FloorDiv(blockStart + length - 1, NoiseKernels.LineChunk);
+        long firstChunk = SampleMath.FloorDiv(blockStart, NoiseKernels.LineChunk);
+        long lastChunk = SampleMath.FloorDiv(blockStart + length - 1, NoiseKernels.LineChunk);
         _lineKernel(_launch, _output.View, _lines.View, new LineParams
         {
             BlockFirstSample = blockStart,
@@ -306,8 +281,6 @@ public sealed class NoiseEngine : IDisposable
         return h;
     }
 
-    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
-
     public void Dispose()
     {
         _fft.Dispose();
@@ -316,7 +289,7 @@ public sealed class NoiseEngine : IDisposable
         _bins.Dispose();
         _time.Dispose();
         _output.Dispose();
-        _atoms?.Dispose();
+        _transients.Dispose();
         _lines?.Dispose();
         _gains.Dispose();
     }

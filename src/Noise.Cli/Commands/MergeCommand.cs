@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Noise.Core;
 using Noise.IO;
@@ -54,10 +55,47 @@ internal static class MergeCommand
         AtomicFile.CleanStale(outDir.FullName);
 
         var described = new List<ManifestFile>();
-        foreach (var format in first.Files.Select(f => f.Format).Where(f => !f.StartsWith("catalogue", StringComparison.Ordinal)))
+        int fs = first.SampleRate;
+        long runFirst = first.RunGpsStart.ToSampleIndex(fs), runEnd = runFirst + meta.Samples;
+        long ShardFirst(ShardInfo s) => s.GpsStart.ToSampleIndex(fs);
+
+        // the state vector first: the merged HDF5's DQmask follows it, as the unsharded run's does
+        if (first.Files.Any(f => f.Format == StateVectorFile.Format))
+        {
+            var (s0, s1) = AuxOutputs.StateSeconds(runFirst, runEnd, fs);
+            var states = new int[s1 - s0];
+            foreach (var s in shards)
+            {
+                var (f0, part) = StateVectorFile.Read(s.Files.First(f => f.Format == StateVectorFile.Format).Path);
+                for (int i = 0; i < part.Length; i++)
+                    if (f0 + i >= s0 && f0 + i < s1) states[f0 + i - s0] = part[i];
+            }
+            var spath = AuxOutputs.StatePath(outDir.FullName, name, detector, first.RunGpsStart, first.RunDuration);
+            long dqFirst = first.RunGpsStart.Seconds;
+            meta = meta with { StateBySecond = Enumerable.Range(0, (int)Math.Ceiling(first.RunDuration)).Select(i => dqFirst + i - s0 < states.Length ? states[dqFirst + i - s0] : 0).ToArray() };
+            StateVectorFile.Write(spath, detector + ":DQ_ANALYSIS_STATE_VECTOR", s0, states, ParquetStrainWriter.MetadataFor(meta));
+            described.Add(RunManifest.Describe(spath, StateVectorFile.Format, outDir.FullName));
+        }
+        foreach (var format in first.Files.Select(f => f.Format).Where(f => f is "parquet" or "hdf5"))
         {
             using var writer = Outputs.Create(format, outDir.FullName, stem, meta);
             new ProgressReporter("merge " + format, meta.Samples).Run(report => ShardMerger.Concatenate(shards, format, writer, report));
+            writer.Complete();
+            described.Add(RunManifest.Describe(writer.FinalPath, format, outDir.FullName));
+        }
+        foreach (var format in first.Files.Select(f => f.Format).Where(f => f.StartsWith(AuxOutputs.WitnessPrefix, StringComparison.Ordinal)))
+        {
+            string channel = format[AuxOutputs.WitnessPrefix.Length..];
+            var w = scenarioNode["witnesses"]?.AsArray().Select(n => n.Deserialize<WitnessSpec>(Scenario.JsonOptions)!).FirstOrDefault(x => x.Name == channel)
+                ?? throw new NoiseInputException($"merge: run.json lists {format} but its scenario has no such witness");
+            var (w0, w1) = AuxOutputs.WitnessRange(runFirst, runEnd, fs, w.SampleRate);
+            using var writer = new ParquetStrainWriter(AuxOutputs.WitnessPath(outDir.FullName, name, channel, first.RunGpsStart, first.RunDuration),
+                AuxOutputs.WitnessMeta(meta, w, w0, w1 - w0), format);
+            ShardMerger.Concatenate(shards, format, writer, expected: s =>
+            {
+                var (a, b) = AuxOutputs.WitnessRange(ShardFirst(s), ShardFirst(s) + s.Samples, fs, w.SampleRate);
+                return b - a;
+            });
             writer.Complete();
             described.Add(RunManifest.Describe(writer.FinalPath, format, outDir.FullName));
         }

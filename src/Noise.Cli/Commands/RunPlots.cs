@@ -16,8 +16,9 @@ internal static class RunPlots
     {
         int fs = scenario.SampleRate;
         double t0 = start.ToDouble();
-        // what to keep: the first AsdSeconds, and +-ScanHalfWidth around the four loudest glitches
-        var loud = events.OrderByDescending(e => e.Snr).Take(4).ToList();
+        // what to keep: the first AsdSeconds, and +-ScanHalfWidth around the four loudest strain events
+        // (witness-channel rows have SNRs in their own channels)
+        var loud = events.Where(e => e.Channel == scenario.Channel).OrderByDescending(e => e.Snr).Take(4).ToList();
         var ranges = new List<(long From, long To)> { (0, Math.Min(samples, (long)(AsdSeconds * fs))) };
         foreach (var e in loud)
         {

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Noise.Core;
 using Noise.IO;
 using Noise.Simulation;
+using Noise.Simulation.Environment;
 
 namespace Noise.Cli.Commands;
 
@@ -89,6 +90,7 @@ internal static class SimulateCommand
             (SignalComponents.Lines, "lines", scenario.Lines.Count > 0),
             (SignalComponents.Glitches, "glitches", scenario.Glitches.Count > 0),
             (SignalComponents.Injections, "injections", scenario.Injections is not null),
+            (SignalComponents.Aux, "aux", scenario.Witnesses.Count > 0),
         })
         {
             if (componentsText is not null && components.HasFlag(flag) && !defined)
@@ -136,6 +138,11 @@ internal static class SimulateCommand
             ScenarioHash = hash,
             SoftwareVersion = Program.Version,
         };
+        // the state vector is the detector's, whatever components are drawn; the HDF5 DQmask follows it
+        var (stateFirst, stateEnd) = AuxOutputs.StateSeconds(firstSample, firstSample + samples, scenario.SampleRate);
+        int[]? states = engine.Lock?.States(stateFirst, stateEnd);
+        if (states is not null)
+            meta = meta with { StateBySecond = engine.Lock!.States(partStart.Seconds, partStart.Seconds + (long)Math.Ceiling(duration)) };
         string stem = Outputs.FileStem(scenario.Name, scenario.Detector, partStart, duration);
         var writers = new List<IStrainWriter>();
         try
@@ -158,11 +165,21 @@ internal static class SimulateCommand
             double tGenerated = wall.Elapsed.TotalSeconds;
             foreach (var w in writers) w.Complete();
             var extraFiles = new List<(string Path, string Format)>();
+            if (states is not null)
+            {
+                var spath = AuxOutputs.StatePath(dir, scenario.Name, scenario.Detector, partStart, duration);
+                StateVectorFile.Write(spath, scenario.StateVectorChannel, stateFirst, states, ParquetStrainWriter.MetadataFor(meta));
+                extraFiles.Add((spath, StateVectorFile.Format));
+                int ready = states.Count(LockTimeline.IsReady);
+                Console.Error.WriteLine($"state vector: analysis-ready {ready} of {states.Length} s ({100.0 * ready / Math.Max(1, states.Length):F1} %)");
+            }
+            if (components.HasFlag(SignalComponents.Aux))
+                extraFiles.AddRange(AuxOutputs.WriteWitnesses(device, scenario, engine.Disturbances, meta, dir, firstSample, samples, blockSeconds, cancel.Token));
             var rows = new List<TransientEvent>();
             // the engine drew transients exactly when there is something to catalogue
-            if (engine.Glitches is { } transients)
+            if (engine.Glitches is not null || engine.Disturbances is not null)
             {
-                rows = transients.Catalogue(firstSample, firstSample + samples);
+                rows = Catalogue(engine, firstSample, samples);
                 string cstem = Outputs.FileStem(scenario.Name + "_events", scenario.Detector, partStart, duration);
                 var cpath = Path.Combine(dir, cstem + ".parquet");
                 CatalogueFile.WriteParquet(cpath, rows, ParquetStrainWriter.MetadataFor(meta));
@@ -173,7 +190,7 @@ internal static class SimulateCommand
                     CatalogueFile.WriteJsonLines(jpath, rows);
                     extraFiles.Add((jpath, "catalogue-jsonl"));
                 }
-                Console.Error.WriteLine($"catalogue: {rows.Count} events ({string.Join(", ", rows.GroupBy(r => r.Class).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))})");
+                Console.Error.WriteLine($"catalogue: {rows.Count} events ({string.Join(", ", rows.GroupBy(r => r.Kind == "environment" ? r.Class + " (witness)" : r.Class).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))})");
             }
             double tClosed = wall.Elapsed.TotalSeconds;
 
@@ -221,6 +238,23 @@ internal static class SimulateCommand
         {
             foreach (var w in writers) w.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Ground truth for strain samples [firstSample, firstSample + samples): the glitches and injections, the
+    /// coupled disturbances and every disturbance as its witness saw it, in peak-time order. Strain events that
+    /// peak while the detector is not analysis-ready are left out: the strain holds no data there.
+    /// </summary>
+    private static List<TransientEvent> Catalogue(NoiseEngine engine, long firstSample, long samples)
+    {
+        var s = engine.Scenario;
+        var rows = new List<TransientEvent>();
+        if (engine.Glitches is { } g) rows.AddRange(g.Catalogue(firstSample, firstSample + samples));
+        if (engine.Disturbances is { } d)
+            rows.AddRange(d.Catalogue(GpsTime.FromSampleIndex(firstSample, s.SampleRate), GpsTime.FromSampleIndex(firstSample + samples, s.SampleRate)));
+        if (engine.Lock is { } lk)
+            rows.RemoveAll(r => r.Channel == s.Channel && !LockTimeline.IsReady(lk.State(r.PeakTime.Seconds)));
+        return rows.OrderBy(r => r.PeakTime).ThenBy(r => r.EventId).ToList();
     }
 
     /// <summary>

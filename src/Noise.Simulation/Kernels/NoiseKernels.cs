@@ -59,6 +59,17 @@ public struct LineParams
     public int Contiguous;
 }
 
+/// <summary>Parameters of <see cref="NoiseKernels.WhiteNoise"/>.</summary>
+public struct WhiteParams
+{
+    public long BlockFirstSample;   // absolute index of output[0]
+    public int Count;
+    public float Sigma;
+    public uint Key0, Key1, Channel;
+    public int Stride;
+    public int Contiguous;
+}
+
 /// <summary>Parameters of <see cref="NoiseKernels.Crossfade"/>.</summary>
 public struct CrossfadeParams
 {
@@ -178,6 +189,35 @@ public static class NoiseKernels
             output[i] = v;
         }
     }
+
+    /// <summary>
+    /// White Gaussian noise of standard deviation sigma (the witness channels' floor): absolute samples
+    /// 4q..4q+3 come from one Philox call with counter (q low, q high, tag, channel), so every sample is a pure
+    /// function of (seed, channel, index) whatever the block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WhiteNoise(Index1D index, ArrayView<float> output, WhiteParams p)
+    {
+        long q0 = p.BlockFirstSample >= 0 ? p.BlockFirstSample / 4 : -((-p.BlockFirstSample + 3) / 4);
+        long last = p.BlockFirstSample + p.Count - 1;
+        long q1 = last >= 0 ? last / 4 : -((-last + 3) / 4);
+        Split(index, (int)(q1 - q0 + 1), p.Stride, p.Contiguous, out int i, out int end, out int step);
+        for (; i < end; i += step)
+        {
+            long q = q0 + i;
+            Philox.Generate((uint)q, (uint)(q >> 32), WhiteTag, p.Channel, p.Key0, p.Key1, out uint r0, out uint r1, out uint r2, out uint r3);
+            GaussianMath.BoxMuller(r0, r1, out float g0, out float g1);
+            GaussianMath.BoxMuller(r2, r3, out float g2, out float g3);
+            long o = q * 4 - p.BlockFirstSample;
+            if (o >= 0 && o < p.Count) output[o] = g0 * p.Sigma;
+            if (o + 1 >= 0 && o + 1 < p.Count) output[o + 1] = g1 * p.Sigma;
+            if (o + 2 >= 0 && o + 2 < p.Count) output[o + 2] = g2 * p.Sigma;
+            if (o + 3 >= 0 && o + 3 < p.Count) output[o + 3] = g3 * p.Sigma;
+        }
+    }
+
+    /// <summary>Third counter word of the white-noise stream: keeps it apart from the strain's (segment high word, small).</summary>
+    private const uint WhiteTag = 0x57A1E000u;
 
     /// <summary>
     /// Adds the transient atoms (glitches, injections) of this block to the output: each sample sums the atoms

@@ -13,25 +13,24 @@ public sealed record PlacedEvent(TransientEvent Event, TransientAtom[] Atoms, lo
 /// events. Each event is scaled to its drawn optimal SNR against the scenario's PSD with the noise-weighted
 /// inner product 4 Re sum h~* h~ / S df over [f_low, fs/2], h~ = rfft(h)/fs (FIELD_NOTES §1).
 /// </summary>
-public sealed class GlitchPopulation
+public sealed class GlitchPopulation : ITransientSource
 {
     public const int WindowSeconds = 64;
     private readonly Scenario _scenario;
     private readonly List<GlitchClassSpec> _classes;
     /// <summary>Longest reach of an event from its reference time (repeating blips, arches, chirps), for lookups.</summary>
     private readonly int _reachSeconds;
-    private readonly PsdCurve _psd;
     private readonly Dictionary<long, List<PlacedEvent>> _cache = [];
     /// <summary>Catalogue rows of every window placed so far: small, kept for the whole run (no re-placing).</summary>
     private readonly Dictionary<long, List<TransientEvent>> _rows = [];
-    private readonly Dictionary<int, double[]> _inversePsd = [];
+    private readonly TransientMeasure _measure;
 
     /// <param name="components">Which of the scenario's transient populations to draw (glitches, injections).</param>
     public GlitchPopulation(Scenario scenario, SignalComponents components = SignalComponents.All)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
-        _psd = scenario.LoadPsd();
+        _measure = new TransientMeasure(scenario);
         _classes = [];
         if (components.HasFlag(SignalComponents.Glitches)) _classes.AddRange(scenario.Glitches);
         if (components.HasFlag(SignalComponents.Injections) && scenario.Injections is { } inj) _classes.Add(inj);
@@ -57,8 +56,8 @@ public sealed class GlitchPopulation
         var list = new List<PlacedEvent>();
         if (IsEmpty) return list;
         long fs = _scenario.SampleRate;
-        long w0 = FloorDiv(first - _reachSeconds * fs, WindowSeconds * fs);
-        long w1 = FloorDiv(end + _reachSeconds * fs, WindowSeconds * fs);
+        long w0 = SampleMath.FloorDiv(first - _reachSeconds * fs, WindowSeconds * fs);
+        long w1 = SampleMath.FloorDiv(end + _reachSeconds * fs, WindowSeconds * fs);
         for (long w = w0; w <= w1; w++)
             foreach (var e in Window(w))
                 if (e.EndSample > first && e.FirstSample < end) list.Add(e);
@@ -74,7 +73,7 @@ public sealed class GlitchPopulation
         var rows = new List<TransientEvent>();
         if (IsEmpty) return rows;
         long fs = _scenario.SampleRate;
-        for (long w = FloorDiv(first, WindowSeconds * fs); w <= FloorDiv(end - 1, WindowSeconds * fs); w++)
+        for (long w = SampleMath.FloorDiv(first, WindowSeconds * fs); w <= SampleMath.FloorDiv(end - 1, WindowSeconds * fs); w++)
         {
             if (!_rows.TryGetValue(w, out var windowRows)) windowRows = Window(w).Select(e => e.Event).ToList();
             foreach (var e in windowRows)
@@ -95,7 +94,7 @@ public sealed class GlitchPopulation
     {
         var list = new List<(string, double)>();
         long fs = _scenario.SampleRate;
-        for (long w = FloorDiv(first, WindowSeconds * fs); w <= FloorDiv(end - 1, WindowSeconds * fs); w++)
+        for (long w = SampleMath.FloorDiv(first, WindowSeconds * fs); w <= SampleMath.FloorDiv(end - 1, WindowSeconds * fs); w++)
             foreach (var (spec, _, erng, t, _) in Draws(w))
                 if (t * fs >= first && t * fs < end) list.Add((spec.Name, t));
         return list;
@@ -139,28 +138,11 @@ public sealed class GlitchPopulation
         var (shape, q) = GlitchWaveforms.Draw(spec, rng);
         double snr = rng.PowerLaw(spec.Snr.Min, spec.Snr.Max, spec.SnrPower);
 
-        // place the atoms: reference sample and fraction of each
-        double refSample = tRef * fs;
-        var atoms = new TransientAtom[shape.Count];
-        long lo = long.MaxValue, hi = long.MinValue;
-        for (int i = 0; i < shape.Count; i++)
-        {
-            var (offset, a) = shape[i];
-            double c = refSample + offset * fs;
-            long cs = (long)Math.Floor(c);
-            a.CenterSample = cs;
-            a.CenterFraction = (float)(c - cs);
-            var (before, after) = GlitchWaveforms.Support(a);
-            a.FirstSample = cs - (long)Math.Ceiling(before * fs) - 1;
-            a.EndSample = cs + (long)Math.Ceiling(after * fs) + 2;
-            atoms[i] = a;
-            lo = Math.Min(lo, a.FirstSample);
-            hi = Math.Max(hi, a.EndSample);
-        }
+        var atoms = AtomPlacement.Place(shape, tRef, fs, out long lo, out long hi);
 
         // render at unit scale exactly as the kernel does, measure, scale to the drawn SNR
-        var h = Render(atoms, lo, hi, fs);
-        var m = Measure(h, fs);
+        var h = TransientMeasure.Render(atoms, lo, hi, fs);
+        var m = _measure.Measure(h, fs);
         if (!(m.Snr > 1e-300)) return null;   // no power above f_low: nothing a detector could see
         double scale = snr / m.Snr;
         for (int i = 0; i < atoms.Length; i++) atoms[i].Amplitude = (float)(atoms[i].Amplitude * scale);
@@ -188,83 +170,8 @@ public sealed class GlitchPopulation
         return new PlacedEvent(ev, atoms, lo, hi);
     }
 
-    /// <summary>The event's samples over [lo, hi) with the kernel's own evaluation.</summary>
-    public static double[] Render(TransientAtom[] atoms, long lo, long hi, int fs)
-    {
-        var h = new double[hi - lo];
-        float invFs = 1f / fs;
-        foreach (var a in atoms)
-            for (long s = Math.Max(lo, a.FirstSample); s < Math.Min(hi, a.EndSample); s++)
-                h[s - lo] += TransientAtom.Evaluate(a, ((s - a.CenterSample) - a.CenterFraction) * invFs);
-        return h;
-    }
-
-    public sealed record Measurement(double Snr, double Hrss, double Amplitude, double Central, double Peak, double Bandwidth, long StartOffset, double Duration);
-
-    /// <summary>
-    /// Optimal SNR against the scenario's PSD and the catalogue's measured columns of samples h at rate fs:
-    /// central frequency and bandwidth (2 sigma) of the whitened energy spectrum, its peak frequency, and the
-    /// interval holding 5-95 % of the energy as start and duration.
-    /// </summary>
-    public Measurement Measure(double[] h, int fs)
-    {
-        ArgumentNullException.ThrowIfNull(h);
-        // df <= 0.5 Hz (the noise curves' own step): 1/S changes by decades between 10 and 30 Hz, and a coarser
-        // grid misweights low-frequency glitches by a few percent
-        int n = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(h.Length, 2 * fs));
-        var x = new double[n];
-        Array.Copy(h, x, h.Length);
-        var re = new double[n / 2 + 1];
-        var im = new double[n / 2 + 1];
-        new NWaves.Transforms.RealFft64(n).Direct(x, re, im);
-        double df = (double)fs / n;
-        var invS = InversePsd(n, fs);
-        double inner = 0, sw = 0, swf = 0, swf2 = 0, best = -1, peak = 0;
-        for (int k = 1; k < n / 2; k++)
-        {
-            if (invS[k] == 0) continue;
-            double f = k * df;
-            double p = (re[k] * re[k] + im[k] * im[k]) / ((double)fs * fs) * invS[k];
-            inner += p;
-            sw += p; swf += p * f; swf2 += p * f * f;
-            if (p > best) { best = p; peak = f; }
-        }
-        double snr = Math.Sqrt(4 * inner * df);
-        double central = swf / sw;
-        double bandwidth = 2 * Math.Sqrt(Math.Max(0, swf2 / sw - central * central));
-        double e = 0, amp = 0;
-        foreach (var v in h) { e += v * v; amp = Math.Max(amp, Math.Abs(v)); }
-        double acc = 0;
-        long start = 0, stop = h.Length;
-        bool started = false;
-        for (int i = 0; i < h.Length; i++)
-        {
-            acc += h[i] * h[i];
-            if (!started && acc >= 0.05 * e) { start = i; started = true; }
-            if (acc >= 0.95 * e) { stop = i + 1; break; }
-        }
-        return new Measurement(snr, Math.Sqrt(e / fs), amp, central, peak, bandwidth, start, (double)(stop - start) / fs);
-    }
-
-    /// <summary>1/S(f_k) on the grid of an n-point FFT, zero below f_low: computed once per n.</summary>
-    private double[] InversePsd(int n, int fs)
-    {
-        lock (_inversePsd)
-        {
-            if (_inversePsd.TryGetValue(n, out var cached)) return cached;
-            var inv = new double[n / 2 + 1];
-            double df = (double)fs / n;
-            for (int k = 1; k < n / 2; k++)
-            {
-                double f = k * df;
-                if (f < _scenario.FLow) continue;
-                double s = _psd.At(f);
-                if (s > 0) inv[k] = 1 / s;
-            }
-            _inversePsd[n] = inv;
-            return inv;
-        }
-    }
+    /// <summary>Optimal SNR and the catalogue's measured columns of samples h at rate fs (see <see cref="TransientMeasure"/>).</summary>
+    public TransientMeasure.Measurement Measure(double[] h, int fs) => _measure.Measure(h, fs);
 
     private static int IndexOfClass(string name)
     {
@@ -274,11 +181,9 @@ public sealed class GlitchPopulation
         throw new NoiseInputException($"unknown glitch class '{name}'");
     }
 
-    private static GpsTime AddNanos(GpsTime t, long nanos)
+    internal static GpsTime AddNanos(GpsTime t, long nanos)
     {
         long ns = t.Nanoseconds + nanos;
         return new GpsTime(t.Seconds + Math.DivRem(ns, GpsTime.NanosPerSecond, out var rem), (int)rem);
     }
-
-    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 }
