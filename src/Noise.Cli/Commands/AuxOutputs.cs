@@ -55,7 +55,7 @@ internal static class AuxOutputs
             engine.Generate(first, end - first, (span, _) => writer.Append(span), cancel);
             writer.Complete();
             files.Add((writer.FinalPath, writer.Format));
-            Console.Error.WriteLine($"witness {w.Name}: {end - first} samples at {w.SampleRate} Hz ({w.Kind.ToString().ToLowerInvariant()}, floor {w.Floor:G3} {w.Unit}/sqrt(Hz))");
+            Console.Error.WriteLine($"witness {w.Name} (on {device.Description}): {end - first} samples at {w.SampleRate} Hz ({w.Kind.ToString().ToLowerInvariant()}, floor {w.Floor:G3} {w.Unit}/sqrt(Hz))");
         }
         return files;
     }

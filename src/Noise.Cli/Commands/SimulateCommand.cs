@@ -153,10 +153,25 @@ internal static class SimulateCommand
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
+            // the witness channels are small next to the strain: they run beside it on their own one-thread CPU
+            // accelerator, so their encoding overlaps the strain's instead of following it
+            var witnessFiles = components.HasFlag(SignalComponents.Aux) && scenario.Witnesses.Count > 0
+                ? Task.Run(() =>
+                {
+                    using var cpu = ComputeDevice.Create(DeviceChoice.Cpu, 1);
+                    return AuxOutputs.WriteWitnesses(cpu, scenario, engine.Disturbances, meta, dir, firstSample, samples, blockSeconds, cancel.Token);
+                })
+                : Task.FromResult(new List<(string Path, string Format)>());
             try
             {
                 new ProgressReporter("simulate", samples).Run(report =>
                     WriteThrough(engine, firstSample, samples, writers, report, cancel.Token));
+            }
+            catch
+            {
+                cancel.Cancel();
+                try { witnessFiles.Wait(); } catch (AggregateException) { }
+                throw;
             }
             finally
             {
@@ -173,8 +188,7 @@ internal static class SimulateCommand
                 int ready = states.Count(LockTimeline.IsReady);
                 Console.Error.WriteLine($"state vector: analysis-ready {ready} of {states.Length} s ({100.0 * ready / Math.Max(1, states.Length):F1} %)");
             }
-            if (components.HasFlag(SignalComponents.Aux))
-                extraFiles.AddRange(AuxOutputs.WriteWitnesses(device, scenario, engine.Disturbances, meta, dir, firstSample, samples, blockSeconds, cancel.Token));
+            extraFiles.AddRange(witnessFiles.GetAwaiter().GetResult());
             var rows = new List<TransientEvent>();
             // the engine drew transients exactly when there is something to catalogue
             if (engine.Glitches is not null || engine.Disturbances is not null)

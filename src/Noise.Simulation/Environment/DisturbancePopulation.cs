@@ -156,8 +156,24 @@ public sealed class DisturbancePopulation : ITransientSource
         if (strainShape.Count == 0) return new PlacedDisturbance(d, witness, onWitness, null);
         int fs = _scenario.SampleRate;
         var atoms = AtomPlacement.Place(strainShape, d.Time, fs, out long lo, out long hi);
-        var m = _measure.Measure(TransientMeasure.Render(atoms, lo, hi, fs), fs);
+        // Scattered-light trains last up to a minute; rendering and transforming them at 16 kHz would cost more
+        // than the strain itself. Their content lies far below the strain's Nyquist frequency, so they are
+        // measured at the lowest power-of-two fraction of the rate that keeps 4x headroom above their highest
+        // frequency (the SNR integral loses nothing there), and the peak amplitude is refined at the full rate.
+        int r = MeasureRate(fs, strainShape.Max(a => (double)a.Atom.Frequency));
+        var atomsR = AtomPlacement.Place(strainShape, d.Time, r, out long loR, out long hiR);
+        var hR = TransientMeasure.Render(atomsR, loR, hiR, r);
+        var m = _measure.Measure(hR, r);
         if (!(m.Snr > 1e-300)) return new PlacedDisturbance(d, witness, onWitness, null);
+        double amplitude = m.Amplitude;
+        if (r != fs)
+        {
+            int at = 0;
+            for (int i = 1; i < hR.Length; i++) if (Math.Abs(hR[i]) > Math.Abs(hR[at])) at = i;
+            long c = SampleMath.FloorDiv((loR + at) * (long)fs, r), span = 2L * fs / r;
+            long a0 = Math.Max(lo, c - span), a1 = Math.Min(hi, c + span);
+            foreach (var v in TransientMeasure.Render(atoms, a0, a1, fs)) amplitude = Math.Max(amplitude, Math.Abs(v));
+        }
         var row = new TransientEvent
         {
             EventId = d.Id | (1L << 62),
@@ -166,7 +182,7 @@ public sealed class DisturbancePopulation : ITransientSource
             Class = DisturbanceFamilies.StrainClassOf(d.Spec.Name)!,
             Kind = "glitch",
             PeakTime = witnessRow.PeakTime,
-            StartTime = GpsTime.FromSampleIndex(lo + m.StartOffset, fs),
+            StartTime = GpsTime.FromSampleIndex(loR + m.StartOffset, r),
             Duration = m.Duration,
             CentralFrequency = m.Central,
             PeakFrequency = m.Peak,
@@ -174,11 +190,19 @@ public sealed class DisturbancePopulation : ITransientSource
             Q = double.NaN,
             Snr = m.Snr,
             Hrss = m.Hrss,
-            Amplitude = m.Amplitude,
+            Amplitude = amplitude,
             Witnesses = witnessSnr >= WitnessSnrThreshold ? witness.Name : "",
             Cause = d.Spec.Name,
         };
         return new PlacedDisturbance(d, witness, onWitness, new PlacedEvent(row, atoms, lo, hi));
+    }
+
+    /// <summary>fs / 2^k for the largest k with rate/2 at least 4 fMax and rate at least 1024 Hz (fs itself when it is smaller).</summary>
+    internal static int MeasureRate(int fs, double fMax)
+    {
+        int r = fs;
+        while (r % 2 == 0 && r / 2 >= 1024 && r / 4 >= 4 * fMax) r /= 2;
+        return r;
     }
 
     private static List<(double Offset, TransientAtom Atom)> WitnessShape(DisturbanceDraw d)

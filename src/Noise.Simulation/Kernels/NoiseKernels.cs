@@ -235,9 +235,12 @@ public static class NoiseKernels
             float sum = 0f;
             for (int k = p.AtomOffset; k < p.AtomOffset + p.AtomCount; k++)
             {
-                var a = atoms[k];
-                if (s >= a.FirstSample && s < a.EndSample)
+                // test the support before copying the whole atom
+                if (s >= atoms[k].FirstSample && s < atoms[k].EndSample)
+                {
+                    var a = atoms[k];
                     sum += Transients.TransientAtom.Evaluate(a, ((s - a.CenterSample) - a.CenterFraction) * p.InvSampleRate);
+                }
             }
             output[o] += sum;
         }

@@ -5,9 +5,8 @@ using Noise.Simulation.Kernels;
 namespace Noise.Simulation.Transients;
 
 /// <summary>
-/// Adds the atoms of transient sources to a channel's output block on the accelerator: atoms are grouped into
-/// clusters of overlapping supports and each cluster is one launch over its own span, so a sample only visits
-/// the atoms that can touch it. Shared by the strain engine and the witness channels.
+/// Adds the atoms of transient sources to a channel's output block on the accelerator, one launch per run of
+/// tiles that share their atoms. Shared by the strain engine and the witness channels.
 /// </summary>
 public sealed class TransientAdder(ComputeDevice device, int sampleRate, IReadOnlyList<ITransientSource> sources) : IDisposable
 {
@@ -17,47 +16,75 @@ public sealed class TransientAdder(ComputeDevice device, int sampleRate, IReadOn
 
     public bool IsEmpty => sources.Count == 0;
 
+    /// <summary>Tile width in samples; tiles are counted from sample 0, so launches never depend on block size.</summary>
+    public const int Tile = 4096;
+
     /// <summary>Adds every atom overlapping [blockStart, blockStart + length) to output[0..length).</summary>
     public void Add(ArrayView<float> output, long blockStart, long length)
     {
         if (sources.Count == 0) return;
-        var atoms = sources.SelectMany(s => s.Overlapping(blockStart, blockStart + length)).SelectMany(e => e.Atoms)
-            .Where(a => a.EndSample > blockStart && a.FirstSample < blockStart + length)
+        long blockEnd = blockStart + length;
+        var atoms = sources.SelectMany(s => s.Overlapping(blockStart, blockEnd)).SelectMany(e => e.Atoms)
+            .Where(a => a.EndSample > blockStart && a.FirstSample < blockEnd)
             .OrderBy(a => a.FirstSample).ToArray();
         if (atoms.Length == 0) return;
+        // Each sample must visit only the atoms that can touch it: a long train of short atoms (scattered-light
+        // arches) would otherwise make every sample of the train loop over all of them. So the block is cut into
+        // fixed tiles, each launch covers a run of tiles with the same atoms, and its atom list (in FirstSample
+        // order, as every sum is) holds only those.
+        long tile0 = SampleMath.FloorDiv(blockStart, Tile);
+        int tiles = (int)(SampleMath.FloorDiv(blockEnd - 1, Tile) - tile0 + 1);
+        var perTile = new List<int>?[tiles];
+        for (int k = 0; k < atoms.Length; k++)
+        {
+            long a0 = SampleMath.FloorDiv(Math.Max(atoms[k].FirstSample, blockStart), Tile) - tile0;
+            long a1 = SampleMath.FloorDiv(Math.Min(atoms[k].EndSample, blockEnd) - 1, Tile) - tile0;
+            for (long t = a0; t <= a1; t++) (perTile[t] ??= []).Add(k);
+        }
+        var launches = new List<(long From, long To, int Offset, int Count)>();
+        var list = new List<TransientAtom>();
+        for (int t = 0; t < tiles; t++)
+        {
+            var set = perTile[t];
+            if (set is null) continue;
+            long from = Math.Max(blockStart, (tile0 + t) * Tile) - blockStart;
+            long to = Math.Min(blockEnd, (tile0 + t + 1) * Tile) - blockStart;
+            var prev = t > 0 ? perTile[t - 1] : null;
+            if (prev is not null && launches.Count > 0 && launches[^1].To == from && prev.SequenceEqual(set))
+            {
+                launches[^1] = launches[^1] with { To = to };
+                continue;
+            }
+            launches.Add((from, to, list.Count, set.Count));
+            foreach (var k in set) list.Add(atoms[k]);
+        }
         // loaded on first use: runs without transients do not pay for compiling this kernel
         _kernel ??= device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams>(NoiseKernels.AddTransients);
-        if (_atoms is null || _atoms.Length < atoms.Length)
+        if (_atoms is null || _atoms.Length < list.Count)
         {
             device.Accelerator.Synchronize();
-            long size = Math.Max(64, Math.Max(atoms.Length, 2 * (_atoms?.Length ?? 0)));
+            long size = Math.Max(64, Math.Max(list.Count, 2 * (_atoms?.Length ?? 0)));
             _atoms?.Dispose();
             _atoms = device.Accelerator.Allocate1D<TransientAtom>(size);
         }
-        _atoms.View.SubView(0, atoms.Length).CopyFromCPU(atoms);
-        int first = 0;
-        long clusterEnd = atoms[0].EndSample;
-        for (int i = 1; i <= atoms.Length; i++)
+        else
         {
-            if (i < atoms.Length && atoms[i].FirstSample < clusterEnd)
-            {
-                clusterEnd = Math.Max(clusterEnd, atoms[i].EndSample);
-                continue;
-            }
-            long lo = Math.Max(0, atoms[first].FirstSample - blockStart);
-            long hi = Math.Min(length, clusterEnd - blockStart);
+            device.Accelerator.Synchronize();   // the previous block's launches may still read the atoms
+        }
+        _atoms.View.SubView(0, list.Count).CopyFromCPU(list.ToArray());
+        foreach (var (from, to, offset, count) in launches)
+        {
             _kernel(_launch, output, _atoms.View, new TransientParams
             {
                 BlockFirstSample = blockStart,
-                From = (int)lo,
-                To = (int)hi,
-                AtomOffset = first,
-                AtomCount = i - first,
+                From = (int)from,
+                To = (int)to,
+                AtomOffset = offset,
+                AtomCount = count,
                 InvSampleRate = 1f / sampleRate,
                 Stride = _launch,
                 Contiguous = device.IsCuda ? 0 : 1,
             });
-            if (i < atoms.Length) { first = i; clusterEnd = atoms[i].EndSample; }
         }
     }
 

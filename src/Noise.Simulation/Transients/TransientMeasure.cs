@@ -12,7 +12,7 @@ namespace Noise.Simulation.Transients;
 public sealed class TransientMeasure(Scenario scenario)
 {
     private readonly PsdCurve _psd = scenario.LoadPsd();
-    private readonly Dictionary<int, double[]> _inversePsd = [];
+    private readonly Dictionary<(int N, int Fs), double[]> _inversePsd = [];
 
     /// <summary>The event's samples over [lo, hi) with the kernel's own evaluation.</summary>
     public static double[] Render(TransientAtom[] atoms, long lo, long hi, int fs)
@@ -72,12 +72,12 @@ public sealed class TransientMeasure(Scenario scenario)
         return new Measurement(snr, Math.Sqrt(e / fs), amp, central, peak, bandwidth, start, (double)(stop - start) / fs);
     }
 
-    /// <summary>1/S(f_k) on the grid of an n-point FFT, zero below f_low: computed once per n.</summary>
+    /// <summary>1/S(f_k) on the grid of an n-point FFT at rate fs, zero below f_low: computed once per (n, fs).</summary>
     private double[] InversePsd(int n, int fs)
     {
         lock (_inversePsd)
         {
-            if (_inversePsd.TryGetValue(n, out var cached)) return cached;
+            if (_inversePsd.TryGetValue((n, fs), out var cached)) return cached;
             var inv = new double[n / 2 + 1];
             double df = (double)fs / n;
             for (int k = 1; k < n / 2; k++)
@@ -87,7 +87,7 @@ public sealed class TransientMeasure(Scenario scenario)
                 double s = _psd.At(f);
                 if (s > 0) inv[k] = 1 / s;
             }
-            _inversePsd[n] = inv;
+            _inversePsd[(n, fs)] = inv;
             return inv;
         }
     }
