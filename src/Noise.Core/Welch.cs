@@ -18,14 +18,21 @@ public static class Welch
         return Estimate(d, sampleRate, segmentLength, average);
     }
 
-    public static FrequencySeries Estimate(ReadOnlySpan<double> x, double sampleRate, int segmentLength, WelchAverage average = WelchAverage.Median)
+    /// <param name="usable">When given, only segments (start, length) for which it returns true are averaged (gaps are left out).</param>
+    public static FrequencySeries Estimate(ReadOnlySpan<double> x, double sampleRate, int segmentLength, WelchAverage average = WelchAverage.Median,
+        Func<int, int, bool>? usable = null)
     {
         if (segmentLength < 8 || (segmentLength & (segmentLength - 1)) != 0)
             throw new ArgumentException("segment length must be a power of two >= 8", nameof(segmentLength));
         if (x.Length < segmentLength)
             throw new NoiseInputException($"Welch needs at least {segmentLength} samples ({segmentLength / sampleRate:g4} s), got {x.Length}");
         int step = segmentLength / 2;
-        int nseg = (x.Length - segmentLength) / step + 1;
+        var starts = new List<int>();
+        for (int s0 = 0; s0 + segmentLength <= x.Length; s0 += step)
+            if (usable is null || usable(s0, segmentLength)) starts.Add(s0);
+        int nseg = starts.Count;
+        if (nseg == 0)
+            throw new NoiseInputException($"Welch: no {segmentLength / sampleRate:g4} s stretch without gaps in {x.Length / sampleRate:g4} s of data");
         int nf = segmentLength / 2 + 1;
         var window = new double[segmentLength];
         double wss = 0;
@@ -44,7 +51,7 @@ public static class Welch
         var im = new double[segmentLength];
         for (int s = 0; s < nseg; s++)
         {
-            var seg = x.Slice(s * step, segmentLength);
+            var seg = x.Slice(starts[s], segmentLength);
             double mean = 0;
             for (int i = 0; i < segmentLength; i++) mean += seg[i];
             mean /= segmentLength; // scipy detrend='constant'

@@ -45,39 +45,16 @@ public static class QTransform
         return best!;
     }
 
-    /// <summary>Whitened spectrum of the data (Tukey-tapered), unit variance for stationary Gaussian noise.</summary>
+    /// <summary>Whitened spectrum of the data through the shared conditioning (median Welch PSD over 4 s or a quarter of the data).</summary>
     private static Complex[] Whiten(StrainWindow data, double fMin)
     {
         int n = data.Samples.Length;
         double fs = data.SampleRate;
         int nper = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, Math.Min(n / 4, (int)(4 * fs))));
         if (n < nper) throw new NoiseInputException($"qscan needs at least {nper / fs:g3} s of data around the time, got {n / fs:g3} s");
-        var psd = Welch.Estimate(data.Samples, fs, nper, WelchAverage.Median);
-        int nfft = (int)BitOperations.RoundUpToPowerOf2((uint)n);
-        var x = new double[nfft];
-        double taper = Math.Min(0.5 * n, 2 * fs);   // 2 s cosine edges
-        for (int i = 0; i < n; i++)
-        {
-            double w = 1;
-            if (i < taper) w = 0.5 - 0.5 * Math.Cos(Math.PI * i / taper);
-            else if (i > n - 1 - taper) w = 0.5 - 0.5 * Math.Cos(Math.PI * (n - 1 - i) / taper);
-            x[i] = data.Samples[i] * w;
-        }
-        var re = new double[nfft / 2 + 1];
-        var im = new double[nfft / 2 + 1];
-        new RealFft64(nfft).Direct(x, re, im);
-        var spec = new Complex[nfft / 2 + 1];
-        double df = fs / nfft;
-        for (int k = 1; k < nfft / 2; k++)
-        {
-            double f = k * df;
-            if (f < fMin) continue;
-            double s = psd.Values[Math.Min(psd.Length - 1, (int)Math.Round(f / psd.DeltaF))];
-            if (s <= 0) continue;
-            // sqrt(2 / (fs S)) makes white noise of unit variance (FIELD_NOTES §1)
-            spec[k] = new Complex(re[k], im[k]) * Math.Sqrt(2 / (fs * s));
-        }
-        return spec;
+        var settings = new ConditioningSettings { FLow = fMin, FHigh = fs / 2, PsdSegmentSeconds = nper / fs };
+        var psd = Conditioning.EstimatePsd(data.Samples, fs, settings);
+        return Conditioning.WhitenedSpectrum(data.Samples, fs, psd, settings, out _);
     }
 
     private static QPlane Plane(Complex[] spec, double fs, double start, double centre, double window, double q,
