@@ -84,6 +84,13 @@ public static class DisturbanceFamilies
 
     public static IEnumerable<string> Names => Defaults.Select(d => d.Name);
 
+    /// <summary>The family's fixed index (part of its random streams' identity).</summary>
+    public static int IndexOf(string name)
+    {
+        for (int i = 0; i < Defaults.Count; i++) if (Defaults[i].Name == name) return i;
+        throw new NoiseInputException($"unknown disturbance '{name}' (known: {string.Join(", ", Names)})");
+    }
+
     public static DisturbanceSpec Default(string name) =>
         Defaults.FirstOrDefault(d => d.Name == name) ?? throw new NoiseInputException($"unknown disturbance '{name}' (known: {string.Join(", ", Names)})");
 

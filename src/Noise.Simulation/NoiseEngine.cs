@@ -65,7 +65,7 @@ public sealed class NoiseEngine : IDisposable
         _bins = acc.Allocate1D<float>((long)(_blockSegments + 1) * Layout.BinSlotFloats);
         _time = acc.Allocate1D<float>((long)(_blockSegments + 1) * n);
         _output = acc.Allocate1D<float>((long)_blockSegments * Layout.Stride);
-        _hostOutput = device.IsCuda ? new float[_output.Length] : null;
+        _hostOutput = device.StagingFor(_output.Length);
         _fft = device.CreateInverseFft(n, Layout.BinSlotFloats);
 
         _binsKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, ArrayView<float>, BinParams>(NoiseKernels.GaussianBins);
@@ -165,7 +165,7 @@ public sealed class NoiseEngine : IDisposable
 
             long from = Math.Max(firstSample, blockStart);
             long to = Math.Min(end, blockStart + nb * s);
-            sink(HostOutput(from - blockStart, to - from), from);
+            sink(ComputeDevice.ToHost(_output, from - blockStart, to - from, _hostOutput), from);
         }
     }
 
@@ -233,14 +233,6 @@ public sealed class NoiseEngine : IDisposable
             Channel = _channelId,
         });
         if (!_device.IsCuda) _device.Accelerator.Synchronize();
-    }
-
-    private unsafe ReadOnlySpan<float> HostOutput(long offset, long length)
-    {
-        if (_hostOutput is null)
-            return new ReadOnlySpan<float>((float*)_output.NativePtr + offset, checked((int)length));
-        _output.View.SubView(offset, length).CopyToCPU(ref _hostOutput[0], length);
-        return _hostOutput.AsSpan(0, (int)length);
     }
 
     /// <summary>

@@ -31,16 +31,16 @@ internal static class CliHarness
 
     public static string Config(string name) => Noise.TestSupport.RepoPaths.Config(name);
 
-    /// <summary>The one strain file of a format in a run folder, as its run.json lists it (catalogue, state vector and witnesses are Parquet too).</summary>
-    public static string StrainFile(string dir, string ext)
+    /// <summary>The file of a run folder listed in run.json with this format (e.g. "hdf5", "state-vector", "witness:V1:ENV_CEB_SEIS_V").</summary>
+    public static string OutputFile(string dir, string format)
     {
         var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!;
-        var file = manifest["files"]!.AsArray().Single(f => f!["format"]!.GetValue<string>() == ext)!;
+        var file = manifest["files"]!.AsArray().Single(f => f!["format"]!.GetValue<string>() == format)!;
         return Path.Combine(dir, file["path"]!.GetValue<string>());
     }
 
-    /// <summary>The file of a run folder listed in run.json with this format (e.g. "state-vector", "witness:V1:ENV_CEB_SEIS_V").</summary>
-    public static string OutputFile(string dir, string format) => StrainFile(dir, format);
+    /// <summary>The strain file of a format ("parquet" or "hdf5"); the catalogue, state vector and witnesses are Parquet too.</summary>
+    public static string StrainFile(string dir, string ext) => OutputFile(dir, ext);
 
     /// <summary>
     /// A copy of the O3 scenario where everything happens often (lock losses every few minutes, disturbances

@@ -71,8 +71,7 @@ internal static class MergeCommand
                     if (f0 + i >= s0 && f0 + i < s1) states[f0 + i - s0] = part[i];
             }
             var spath = AuxOutputs.StatePath(outDir.FullName, name, detector, first.RunGpsStart, first.RunDuration);
-            long dqFirst = first.RunGpsStart.Seconds;
-            meta = meta with { StateBySecond = Enumerable.Range(0, (int)Math.Ceiling(first.RunDuration)).Select(i => dqFirst + i - s0 < states.Length ? states[dqFirst + i - s0] : 0).ToArray() };
+            meta = meta with { StateBySecond = states };   // s0 is the run's first GPS second, as the DQmask's
             StateVectorFile.Write(spath, detector + ":DQ_ANALYSIS_STATE_VECTOR", s0, states, ParquetStrainWriter.MetadataFor(meta));
             described.Add(RunManifest.Describe(spath, StateVectorFile.Format, outDir.FullName));
         }

@@ -36,7 +36,7 @@ internal static class SimulateCommand
 
         var components = new Option<string?>("--components")
         {
-            Description = "What goes into the strain, comma-separated: noise, lines, glitches, injections. Default: all the scenario defines. " +
+            Description = "What goes into the strain, comma-separated: noise, lines, glitches, aux (witness channels, their disturbances and the glitches they couple in), injections. Default: all the scenario defines. " +
                           "E.g. --components glitches writes the glitches alone (no noise) with their catalogue.",
         };
         var plots = new Option<bool>("--plots") { Description = "Also draw asd.png (the output's ASD beside the target curve) and Q-scans of the four loudest glitches." };
@@ -142,7 +142,7 @@ internal static class SimulateCommand
         var (stateFirst, stateEnd) = AuxOutputs.StateSeconds(firstSample, firstSample + samples, scenario.SampleRate);
         int[]? states = engine.Lock?.States(stateFirst, stateEnd);
         if (states is not null)
-            meta = meta with { StateBySecond = engine.Lock!.States(partStart.Seconds, partStart.Seconds + (long)Math.Ceiling(duration)) };
+            meta = meta with { StateBySecond = states };   // both start at the run's first GPS second
         string stem = Outputs.FileStem(scenario.Name, scenario.Detector, partStart, duration);
         var writers = new List<IStrainWriter>();
         try

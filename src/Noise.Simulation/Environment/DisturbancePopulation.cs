@@ -48,7 +48,7 @@ public sealed class DisturbancePopulation : ITransientSource
         foreach (var spec in scenario.Disturbances)
         {
             if (spec.RatePerHour <= 0 || (family is not null && spec.Name != family)) continue;
-            uint familyId = (uint)DisturbanceFamilies.Defaults.ToList().FindIndex(d => d.Name == spec.Name);
+            uint familyId = (uint)DisturbanceFamilies.IndexOf(spec.Name);
             var rng = new CounterRng(scenario.Seed, 0xD157A000u + familyId, (uint)w, (uint)((ulong)w >> 32));
             int n = rng.Poisson(spec.RatePerHour * WindowSeconds / 3600.0);
             for (int k = 0; k < n; k++)

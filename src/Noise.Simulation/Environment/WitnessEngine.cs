@@ -32,7 +32,7 @@ public sealed class WitnessEngine : IDisposable
         Witness = witness;
         _block = (int)Math.Clamp(Math.Round(blockSeconds * witness.SampleRate), 1024, 1 << 26);
         _output = device.Accelerator.Allocate1D<float>(_block);
-        _host = device.IsCuda ? new float[_block] : null;
+        _host = device.StagingFor(_block);
         _noise = device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, WhiteParams>(NoiseKernels.WhiteNoise);
         _transients = new TransientAdder(device, witness.SampleRate,
             disturbances is null ? [] : [disturbances.ForWitness(witness)]);
@@ -67,15 +67,8 @@ public sealed class WitnessEngine : IDisposable
             });
             _transients.Add(_output.View, at, n);
             _device.Accelerator.Synchronize();
-            sink(Host(n), at);
+            sink(ComputeDevice.ToHost(_output, 0, n, _host), at);
         }
-    }
-
-    private unsafe ReadOnlySpan<float> Host(int n)
-    {
-        if (_host is null) return new ReadOnlySpan<float>((float*)_output.NativePtr, n);
-        _output.View.SubView(0, n).CopyToCPU(ref _host[0], n);
-        return _host.AsSpan(0, n);
     }
 
     public void Dispose()
