@@ -59,6 +59,9 @@ public static class Program
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(QScanCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(DetectCommand.Create());
         return root;
     }
 

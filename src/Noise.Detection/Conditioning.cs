@@ -16,6 +16,14 @@ public sealed record ConditioningSettings
     public double EdgeSeconds { get; init; } = 2;
     /// <summary>Tukey taper fraction applied before the FFT (FIELD_NOTES §1: the taper matters).</summary>
     public double Taper { get; init; } = 0.125;
+    /// <summary>
+    /// Notch: frequencies where the PSD exceeds this many times its running median over +-NotchHalfWidth Hz (violin
+    /// modes, strong lines) are left out of the whitened data, as line-notching pipelines do; 0 turns it off.
+    /// </summary>
+    public double NotchFactor { get; init; } = 100;
+    public double NotchHalfWidth { get; init; } = 32;
+    /// <summary>Each notch is widened by this much on both sides (Hz): a peak's leakage reaches beyond it.</summary>
+    public double NotchWiden { get; init; } = 10;
 
     public double HighFor(double fs) => FHigh > 0 ? Math.Min(FHigh, fs / 2) : 0.9 * fs / 2;
 }
@@ -48,18 +56,34 @@ public static class Conditioning
         return Welch.Estimate(x, fs, nper, WelchAverage.Median, (start, length) => prefix[start + length] - prefix[start] == 0);
     }
 
-    /// <summary>Whitened, band-limited series of the same length as x, NaN where unusable.</summary>
-    public static double[] Whiten(ReadOnlySpan<double> x, double fs, FrequencySeries psd, ConditioningSettings settings)
+    /// <summary>
+    /// Whitened, band-limited series, NaN where unusable, at <paramref name="outputRate"/> (default: the input's;
+    /// otherwise fs / outputRate must be a power of two and FHigh below outputRate / 2): the band-limited
+    /// whitened spectrum is inverse-transformed on the coarser grid, so resampling adds nothing of its own.
+    /// </summary>
+    public static double[] Whiten(ReadOnlySpan<double> x, double fs, FrequencySeries psd, ConditioningSettings settings, int outputRate = 0)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        int factor = 1;
+        if (outputRate > 0 && outputRate != (int)fs)
+        {
+            double ratio = fs / outputRate;
+            factor = (int)Math.Round(ratio);
+            if (Math.Abs(ratio - factor) > 1e-9 || factor < 1 || (factor & (factor - 1)) != 0)
+                throw new NoiseInputException($"conditioning: data at {fs} Hz cannot be brought to {outputRate} Hz (the ratio must be a power of two; the model needs at least {outputRate} Hz)");
+            if (settings.HighFor(fs) >= outputRate / 2.0)
+                throw new NoiseInputException($"conditioning: f_high {settings.HighFor(fs)} Hz must lie below {outputRate / 2.0} Hz");
+        }
         var spec = WhitenedSpectrum(x, fs, psd, settings, out var usable);
-        int nfft = 2 * (spec.Length - 1);
-        var re = new double[spec.Length];
-        var im = new double[spec.Length];
-        for (int k = 0; k < spec.Length; k++) { re[k] = spec[k].Real; im[k] = spec[k].Imaginary; }
-        var y = new double[nfft];
-        new RealFft64(nfft).Inverse(re, im, y);
-        var w = new double[x.Length];
-        for (int i = 0; i < x.Length; i++) w[i] = usable[i] ? y[i] / nfft : double.NaN;
+        int nfft = 2 * (spec.Length - 1), nOut = nfft / factor;
+        var re = new double[nOut / 2 + 1];
+        var im = new double[nOut / 2 + 1];
+        for (int k = 0; k < nOut / 2; k++) { re[k] = spec[k].Real; im[k] = spec[k].Imaginary; }
+        var y = new double[nOut];
+        new RealFft64(nOut).Inverse(re, im, y);
+        // irfft normalisation of the full transform: the band-limited signal sampled on the coarser grid
+        var w = new double[x.Length / factor];
+        for (int i = 0; i < w.Length; i++) w[i] = usable[i * factor] ? y[i] / nfft : double.NaN;
         return w;
     }
 
@@ -74,55 +98,93 @@ public static class Conditioning
         int n = x.Length;
         var ok = UsableMask(x);
         int taper = (int)(settings.Taper / 2 * n);
-        // the tapered ends carry less than the full variance: they are unusable too
-        usable = Shrink(ok, Math.Max(taper, (int)Math.Round(settings.EdgeSeconds * fs)));
+        // every stretch of data (the whole input, or the runs between gaps) is tapered at both of its ends, so a
+        // gap's edge leaks no more than the input's own ends; the tapered parts carry less than the full variance
+        // and are unusable, as is everything within EdgeSeconds of a gap or an end
+        var distance = DistanceToGap(ok);
+        int unusable = Math.Max(taper, (int)Math.Round(settings.EdgeSeconds * fs));
+        usable = new bool[n];
         int nfft = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(n, 16));
         var buf = new double[nfft];
         for (int i = 0; i < n; i++)
         {
-            if (!ok[i]) continue;
-            double w = 1;
-            if (i < taper) w = 0.5 - 0.5 * Math.Cos(Math.PI * i / taper);
-            else if (i > n - 1 - taper) w = 0.5 - 0.5 * Math.Cos(Math.PI * (n - 1 - i) / taper);
+            int d = distance[i];
+            if (d == 0) continue;
+            usable[i] = d > unusable;
+            double w = d < taper ? 0.5 - 0.5 * Math.Cos(Math.PI * (d - 1) / taper) : 1;
             buf[i] = x[i] * w;
         }
         var re = new double[nfft / 2 + 1];
         var im = new double[nfft / 2 + 1];
         new RealFft64(nfft).Direct(buf, re, im);
         double fLow = settings.FLow, fHigh = settings.HighFor(fs);
-        double band = Math.Sqrt(fs / 2 / (fHigh - fLow));
+        var notched = Notches(psd, settings);
+        double kept = 0;
+        for (int j = 0; j < psd.Length; j++)
+        {
+            double f = psd.FrequencyAt(j);
+            if (f >= fLow && f <= fHigh && !notched[j]) kept += psd.DeltaF;
+        }
+        double band = Math.Sqrt(fs / 2 / Math.Max(kept, psd.DeltaF));
         var spec = new Complex[nfft / 2 + 1];
         double df = fs / nfft;
         for (int k = 1; k < nfft / 2; k++)
         {
             double f = k * df;
             if (f < fLow || f > fHigh) continue;
-            double s = psd.Values[Math.Clamp((int)Math.Round((f - psd.F0) / psd.DeltaF), 0, psd.Length - 1)];
-            if (!(s > 0)) continue;
+            int j = Math.Clamp((int)Math.Round((f - psd.F0) / psd.DeltaF), 0, psd.Length - 1);
+            double s = psd.Values[j];
+            if (!(s > 0) || notched[j]) continue;
             spec[k] = new Complex(re[k], im[k]) * (Math.Sqrt(2 / (fs * s)) * band);
         }
         return spec;
     }
 
-    /// <summary>Clears every sample within <paramref name="edge"/> of an unusable one or of the ends.</summary>
-    private static bool[] Shrink(bool[] ok, int edge)
+    /// <summary>PSD bins more than NotchFactor above their running median (see <see cref="ConditioningSettings.NotchFactor"/>).</summary>
+    public static bool[] Notches(FrequencySeries psd, ConditioningSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(psd);
+        ArgumentNullException.ThrowIfNull(settings);
+        var notched = new bool[psd.Length];
+        if (settings.NotchFactor <= 0) return notched;
+        int h = Math.Max(1, (int)Math.Round(settings.NotchHalfWidth / psd.DeltaF));
+        // peaks are looked for inside the analysed band, against medians from inside it (the seismic wall below
+        // f_low is not a line)
+        int lo = Math.Max(0, (int)Math.Ceiling((settings.FLow - psd.F0) / psd.DeltaF));
+        int hi = Math.Min(psd.Length - 1, (int)Math.Floor((settings.HighFor(2 * (psd.F0 + (psd.Length - 1) * psd.DeltaF)) - psd.F0) / psd.DeltaF));
+        var buf = new double[2 * h + 1];
+        for (int j = lo; j <= hi; j++)
+        {
+            int a = Math.Max(lo, j - h), b = Math.Min(hi, j + h), n = b - a + 1;
+            Array.Copy(psd.Values, a, buf, 0, n);
+            Array.Sort(buf, 0, n);
+            notched[j] = psd.Values[j] > settings.NotchFactor * buf[n / 2];
+        }
+        int widen = (int)Math.Round(settings.NotchWiden / psd.DeltaF);
+        var wide = new bool[psd.Length];
+        for (int j = 0; j < psd.Length; j++)
+            if (notched[j])
+                for (int k = Math.Max(0, j - widen); k <= Math.Min(psd.Length - 1, j + widen); k++) wide[k] = true;
+        return wide;
+    }
+
+    /// <summary>For each sample, 1 + its distance to the nearest unusable sample or end (0 where it is unusable itself).</summary>
+    private static int[] DistanceToGap(bool[] ok)
     {
         int n = ok.Length;
-        var r = new bool[n];
-        int lastBad = -edge - 1;
-        var distLeft = new int[n];
+        var d = new int[n];
+        int lastBad = -1;
         for (int i = 0; i < n; i++)
         {
             if (!ok[i]) lastBad = i;
-            distLeft[i] = Math.Min(i - lastBad, i + 1);
+            d[i] = ok[i] ? i - lastBad : 0;
         }
-        int nextBad = n + edge + 1;
+        int nextBad = n;
         for (int i = n - 1; i >= 0; i--)
         {
             if (!ok[i]) nextBad = i;
-            int distRight = Math.Min(nextBad - i, n - i);
-            r[i] = ok[i] && distLeft[i] > edge && distRight > edge;
+            else d[i] = Math.Min(d[i], nextBad - i);
         }
-        return r;
+        return d;
     }
 }

@@ -56,19 +56,26 @@ public static class QTriggers
                 if (k1 < k0) continue;
                 int m = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 2 * (k1 - k0 + 1)));
                 var z = new Complex[m];
+                double wAll = 0, wData = 0;
                 for (int k = k0; k <= k1; k++)
                 {
                     double u = (k * df - f) / hw, w = (1 - u * u) * (1 - u * u);
                     z[k - k0] = spec[k] * w;
+                    wAll += w * w;
+                    if (spec[k] != Complex.Zero) wData += w * w;
                 }
+                // a row whose band lies mostly outside the analysed band or in notches measures nothing
+                if (wData < 0.5 * wAll) continue;
                 ComplexFft.Inverse(z);
                 var e = new double[m];
                 for (int i = 0; i < m; i++) e[i] = z[i].Real * z[i].Real + z[i].Imaginary * z[i].Imaginary;
-                var sorted = (double[])e.Clone();
-                Array.Sort(sorted);
-                double med = sorted[m / 2] / Math.Log(2);
-                if (!(med > 0)) continue;
                 double tileSeconds = duration / m;
+                // the row's median over tiles that hold data only (padding and gaps would drag it to zero)
+                var sorted = Enumerable.Range(0, m).Where(i => { int smp = (int)(i * tileSeconds * fs); return smp < usable.Length && usable[smp]; }).Select(i => e[i]).ToArray();
+                if (sorted.Length < 8) continue;
+                Array.Sort(sorted);
+                double med = sorted[sorted.Length / 2] / Math.Log(2);
+                if (!(med > 0)) continue;
                 for (int i = 0; i < m; i++)
                 {
                     double energy = e[i] / med;

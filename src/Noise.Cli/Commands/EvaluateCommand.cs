@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Noise.Core;
+using Noise.Detection.Model;
+using Noise.IO;
+using ScottPlot;
+
+namespace Noise.Cli.Commands;
+
+/// <summary>`noise evaluate`: the model against the Q-transform baseline at the same false-alarm rate, on any scenario.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Model folder (model.json + model.bin), e.g. models/glitchnet-o3.", Required = true };
+        var config = CliOptions.Config(required: true);
+        var duration = new Option<double>("--duration", "-d") { Description = "Seconds of fresh labelled data to evaluate on.", Required = true };
+        var background = new Option<double>("--background") { Description = "Seconds of glitch-free data of the same scenario on which both thresholds are set (default 3600: a FAR of 1/h needs at least an hour).", DefaultValueFactory = _ => 3600 };
+        var seed = new Option<long?>("--seed") { Description = "Seed of the evaluation data (default: the scenario's + 1, never a training seed)." };
+        var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for report.json and the plots.", Required = true };
+        var threads = CliOptions.Threads();
+        var cmd = new Command("evaluate",
+            "Evaluate a model on a scenario it may never have seen: simulate a fresh labelled stretch and glitch-free data,\n" +
+            "run the model and the Q-transform baseline over them as streaming would, set each one's threshold for a false\n" +
+            "alarm rate of 1 per hour on the glitch-free data, and write report.json with efficiency by SNR, timing, class\n" +
+            "accuracy and the confusion matrix, plus efficiency.png, roc.png and confusion.png.\n" +
+            "Example: noise evaluate --model models/glitchnet-o3 --config virgo-o3.yaml --duration 3600 --out out/eval")
+        { model, config, duration, background, seed, outDir, threads };
+        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config)!, r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads)));
+        return cmd;
+    }
+
+    private static int Run(DirectoryInfo modelDir, FileInfo configFile, double duration, double background, long? seedOpt, DirectoryInfo outDir, int? threads)
+    {
+        if (!(duration > 0) || !double.IsFinite(duration)) throw new NoiseInputException($"--duration must be a positive number of seconds, got {duration}");
+        if (!(background >= 3600)) throw new NoiseInputException($"--background must be at least 3600 s to measure a false-alarm rate of 1 per hour, got {background}");
+        var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
+        var (net, spec, _) = ModelStore.Load(modelDir.FullName);
+        using (net)
+        {
+            long seed = seedOpt ?? scenario.Seed + 1;
+            if (seed == spec.TrainingSeed || seed == spec.ValidationSeed)
+                Console.Error.WriteLine($"warning: seed {seed} was used to train or validate this model");
+            var evaluator = new Evaluator(new Detector(net, spec), new EvaluateOptions
+            {
+                Scenario = scenario,
+                Duration = duration,
+                BackgroundSeconds = background,
+                Threads = CliOptions.ResolveThreads(threads),
+            });
+            var progress = new Dictionary<string, ProgressReporter>();
+            var report = evaluator.Run(seed, Console.Error.WriteLine, (stage, f) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"progress: {stage} {f:P0}")));
+            report["model"]!["model_folder"] = modelDir.FullName;
+            Directory.CreateDirectory(outDir.FullName);
+            var path = Path.Combine(outDir.FullName, "report.json");
+            AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            Console.WriteLine($"wrote {path}");
+            foreach (var p in Plots(report, outDir.FullName)) Console.WriteLine($"wrote {p}");
+            Console.WriteLine(Summary(report));
+        }
+        return 0;
+    }
+
+    public static string Summary(JsonObject report)
+    {
+        string Bins(string who) => string.Join("  ", report[who]!["efficiency_by_snr"]!.AsArray().Select(b =>
+            string.Create(CultureInfo.InvariantCulture, $"[{b!["snr_min"]},{b["snr_max"]?.ToString() ?? "inf"}) {(b["efficiency"] is { } e ? e.GetValue<double>().ToString("F2", CultureInfo.InvariantCulture) : "-")} n={b["n"]}")));
+        return $"model    (p >= {report["model"]!["threshold"]}, {report["model"]!["far_per_hour"]}/h): {Bins("model")}\n" +
+               $"baseline (SNR >= {report["baseline"]!["threshold"]}, {report["baseline"]!["far_per_hour"]}/h): {Bins("baseline")}\n" +
+               $"model class accuracy (SNR >= 8): {report["model"]!["class_accuracy_snr_ge_8"]}";
+    }
+
+    private static IEnumerable<string> Plots(JsonObject report, string dir)
+    {
+        // efficiency against SNR, model and baseline at the same FAR
+        var plt = new Plot();
+        foreach (var who in new[] { "model", "baseline" })
+        {
+            var bins = report[who]!["efficiency_by_snr"]!.AsArray().Where(b => b!["efficiency"] is not null).ToList();
+            var xs = bins.Select(b => b!["snr_max"] is { } hi ? Math.Sqrt(b["snr_min"]!.GetValue<double>() * hi.GetValue<double>()) : 70).ToArray();
+            var ys = bins.Select(b => b!["efficiency"]!.GetValue<double>()).ToArray();
+            var line = plt.Add.ScatterLine(xs.Select(Math.Log10).ToArray(), ys);
+            line.LegendText = $"{who} ({report[who]!["far_per_hour"]}/h)";
+            line.MarkerSize = 7;
+        }
+        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => Math.Pow(10, v).ToString("G3", CultureInfo.InvariantCulture) };
+        plt.XLabel("optimal SNR");
+        plt.YLabel("efficiency");
+        plt.Axes.SetLimitsY(0, 1.05);
+        plt.Title($"{report["scenario"]}: efficiency at a false-alarm rate of 1/h");
+        plt.ShowLegend(Alignment.LowerRight);
+        var eff = Path.Combine(dir, "efficiency.png");
+        PlotFiles.SavePng(plt, eff, 900, 600);
+        yield return eff;
+
+        // ROC of the model
+        var roc = new Plot();
+        var pts = report["roc"]!.AsArray().Where(p => p!["efficiency_snr_ge_5"] is not null).ToList();
+        var r = roc.Add.ScatterLine(pts.Select(p => Math.Log10(Math.Max(0.01, p!["far_per_hour"]!.GetValue<double>()))).ToArray(), pts.Select(p => p!["efficiency_snr_ge_5"]!.GetValue<double>()).ToArray());
+        r.MarkerSize = 6;
+        roc.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => Math.Pow(10, v).ToString("G3", CultureInfo.InvariantCulture) };
+        roc.XLabel("false alarms per hour (glitch-free data; 0 drawn at 0.01)");
+        roc.YLabel("efficiency, glitches of SNR >= 5");
+        roc.Title("model ROC");
+        var rocPath = Path.Combine(dir, "roc.png");
+        PlotFiles.SavePng(roc, rocPath, 900, 600);
+        yield return rocPath;
+
+        // confusion matrix
+        var cm = report["model"]!["confusion_matrix"]!;
+        var truth = cm["true"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+        var pred = cm["predicted"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+        if (truth.Length > 0)
+        {
+            var counts = cm["counts"]!.AsArray();
+            var z = new double[truth.Length, pred.Length];
+            for (int i = 0; i < truth.Length; i++)
+            {
+                var row = counts[i]!.AsArray();
+                double sum = row.Sum(v => v!.GetValue<int>());
+                for (int j = 0; j < pred.Length; j++) z[truth.Length - 1 - i, j] = sum > 0 ? row[j]!.GetValue<int>() / sum : 0;
+            }
+            var hm = new Plot();
+            var h = hm.Add.Heatmap(z);
+            h.Colormap = new ScottPlot.Colormaps.Viridis();
+            hm.Add.ColorBar(h);
+            hm.Axes.Bottom.SetTicks(Enumerable.Range(0, pred.Length).Select(i => (double)i).ToArray(), pred);
+            hm.Axes.Bottom.TickLabelStyle.Rotation = 45;
+            hm.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            hm.Axes.Left.SetTicks(Enumerable.Range(0, truth.Length).Select(i => (double)i).ToArray(), truth.Reverse().ToArray());
+            hm.Title("model classes (rows: truth, SNR >= 8, found; fraction per row)");
+            var cmPath = Path.Combine(dir, "confusion.png");
+            PlotFiles.SavePng(hm, cmPath, 1000, 800);
+            yield return cmPath;
+        }
+    }
+}

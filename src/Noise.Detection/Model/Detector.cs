@@ -1,0 +1,102 @@
+using static TorchSharp.torch;
+
+namespace Noise.Detection.Model;
+
+/// <summary>The model's answer for one window: glitch probability, class probabilities, transient time.</summary>
+public sealed record WindowScore(double Start, double GlitchProbability, float[] ClassProbabilities, double Time);
+
+/// <summary>One model trigger: a run of windows above threshold, reported at its best window.</summary>
+public sealed record ModelTrigger(double Time, double TStart, double TEnd, double Probability, string Class, double ClassProbability);
+
+/// <summary>
+/// Sliding-window inference: conditioned data at the model's rate is cut into windows every
+/// <see cref="DetectorSpec.StrideSeconds"/>, scored in batches, and runs of windows whose glitch probability
+/// (1 - p(None) - p(CBC_Chirp): a chirp is not a glitch) passes the threshold become one trigger each.
+/// </summary>
+public sealed class Detector(GlitchNet net, DetectorSpec spec)
+{
+    public DetectorSpec Spec { get; } = spec;
+
+    /// <summary>Scores windows of <see cref="DetectorSpec.WindowSamples"/> samples each.</summary>
+    public List<WindowScore> Score(IReadOnlyList<float[]> windows, IReadOnlyList<double> starts, int batch = 64)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        ArgumentNullException.ThrowIfNull(starts);
+        var result = new List<WindowScore>(windows.Count);
+        int w = Spec.WindowSamples, none = Spec.NoneIndex, chirp = Spec.ChirpIndex, k = Spec.Classes.Count;
+        using var noGrad = no_grad();
+        for (int b = 0; b < windows.Count; b += batch)
+        {
+            int n = Math.Min(batch, windows.Count - b);
+            var flat = new float[n * w];
+            for (int i = 0; i < n; i++) windows[b + i].CopyTo(flat, i * w);
+            using var scope = NewDisposeScope();
+            var (logits, time) = net.forward(tensor(flat, [n, w]));
+            var p = nn.functional.softmax(logits, 1).data<float>().ToArray();
+            var t = time.data<float>().ToArray();
+            for (int i = 0; i < n; i++)
+            {
+                var probs = p.AsSpan(i * k, k).ToArray();
+                double glitch = 1 - probs[none] - (chirp >= 0 ? probs[chirp] : 0);
+                result.Add(new WindowScore(starts[b + i], Math.Max(0, glitch), probs, starts[b + i] + t[i] * Spec.WindowSeconds));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Every window of a conditioned series (NaN-free windows only), scored.</summary>
+    public List<WindowScore> Slide(double[] conditioned, double start)
+    {
+        ArgumentNullException.ThrowIfNull(conditioned);
+        int w = Spec.WindowSamples, step = (int)Math.Round(Spec.StrideSeconds * Spec.SampleRate);
+        var windows = new List<float[]>();
+        var starts = new List<double>();
+        for (int i0 = 0; i0 + w <= conditioned.Length; i0 += step)
+        {
+            var d = new float[w];
+            bool ok = true;
+            for (int i = 0; i < w && ok; i++)
+            {
+                double v = conditioned[i0 + i];
+                if (!double.IsFinite(v)) ok = false;
+                d[i] = (float)v;
+            }
+            if (!ok) continue;
+            windows.Add(d);
+            starts.Add(start + (double)i0 / Spec.SampleRate);
+        }
+        return Score(windows, starts);
+    }
+
+    /// <summary>Runs of consecutive windows (no gap longer than one stride) at or above the threshold, one trigger each.</summary>
+    public List<ModelTrigger> Triggers(List<WindowScore> scores, double threshold)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        var triggers = new List<ModelTrigger>();
+        WindowScore? best = null;
+        double runStart = 0, last = double.NegativeInfinity;
+        void Close()
+        {
+            if (best is null) return;
+            // the most probable glitch class (None and the chirp are not glitch classes)
+            int cls = -1;
+            for (int c = 0; c < best.ClassProbabilities.Length; c++)
+            {
+                if (c == Spec.NoneIndex || c == Spec.ChirpIndex) continue;
+                if (cls < 0 || best.ClassProbabilities[c] > best.ClassProbabilities[cls]) cls = c;
+            }
+            triggers.Add(new ModelTrigger(best.Time, runStart, last + Spec.WindowSeconds, best.GlitchProbability, Spec.Classes[cls], best.ClassProbabilities[cls]));
+            best = null;
+        }
+        foreach (var s in scores.OrderBy(s => s.Start))
+        {
+            if (s.GlitchProbability < threshold) continue;
+            if (best is not null && s.Start - last > Spec.StrideSeconds * 1.5) Close();
+            if (best is null) runStart = s.Start;
+            if (best is null || s.GlitchProbability > best.GlitchProbability) best = s;
+            last = s.Start;
+        }
+        Close();
+        return triggers;
+    }
+}

@@ -1,0 +1,48 @@
+using Noise.Core;
+
+namespace Noise.Detection.Model;
+
+/// <summary>
+/// What a model expects and how it was made; stored as model.json beside the weights. The conditioning here is
+/// the one every caller (training, evaluation, detect, streaming) applies before the model sees data.
+/// </summary>
+public sealed record DetectorSpec
+{
+    public const string None = "None";
+    public const string Chirp = "CBC_Chirp";
+
+    /// <summary>Rate of the whitened series the model reads (Hz); strain at other rates is conditioned to it.</summary>
+    public int SampleRate { get; init; } = 2048;
+    public double WindowSeconds { get; init; } = 2;
+    /// <summary>Step between windows in sliding inference (s).</summary>
+    public double StrideSeconds { get; init; } = 0.25;
+    /// <summary>Output classes in logit order: the glitch families, "CBC_Chirp" and "None".</summary>
+    public IReadOnlyList<string> Classes { get; init; } = [];
+    public ConditioningSettings Conditioning { get; init; } = new() { FLow = 20, FHigh = 900 };
+    public string TrainingScenario { get; init; } = "";
+    public string TrainingScenarioHash { get; init; } = "";
+    public long TrainingSeed { get; init; }
+    public long ValidationSeed { get; init; }
+    public string SoftwareVersion { get; init; } = "";
+    public string Architecture { get; init; } = "GlitchNet v1: 6 strided Conv1d+BatchNorm+ReLU blocks (16-64 channels), adaptive pool 16, dense 128, heads: class logits, time (sigmoid)";
+
+    public int WindowSamples => (int)Math.Round(WindowSeconds * SampleRate);
+    public int NoneIndex => IndexOf(None);
+    public int ChirpIndex => IndexOf(Chirp);
+
+    public int IndexOf(string cls)
+    {
+        for (int i = 0; i < Classes.Count; i++) if (Classes[i] == cls) return i;
+        return -1;
+    }
+
+    /// <summary>The classes a model trained on this scenario tells apart: its glitch families with a rate, the chirp, none.</summary>
+    public static List<string> ClassesOf(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var list = scenario.Glitches.Where(g => g.RatePerHour > 0).Select(g => g.Name).ToList();
+        list.Add(Chirp);
+        list.Add(None);
+        return list;
+    }
+}

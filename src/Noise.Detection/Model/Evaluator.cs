@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using Noise.Core;
+using Noise.Simulation;
+using Noise.Simulation.Environment;
+
+namespace Noise.Detection.Model;
+
+public sealed record EvaluateOptions
+{
+    public required Scenario Scenario { get; init; }
+    public required double Duration { get; init; }
+    /// <summary>Seconds of glitch-free data of the same scenario on which each threshold is set (at least an hour for a FAR of 1/h).</summary>
+    public double BackgroundSeconds { get; init; } = 3600;
+    public double FarPerHour { get; init; } = 1;
+    public int Threads { get; init; } = 2;
+}
+
+/// <summary>One catalogued transient and what each pipeline made of it.</summary>
+public sealed record Outcome(TransientEvent Event, ModelTrigger? Model, QTrigger? Baseline);
+
+/// <summary>
+/// The evaluation: a fresh labelled stretch of the scenario and glitch-free data of it, both conditioned and
+/// scanned by <see cref="StrainScanner"/> as detect and streaming scan data,
+/// the model's and the baseline's thresholds set for the requested false-alarm rate on the glitch-free data, then
+/// efficiency by SNR, timing, classes and a ROC on the labelled stretch.
+/// </summary>
+public sealed class Evaluator(Detector detector, EvaluateOptions options)
+{
+    public static readonly double[] SnrEdges = [4, 5, 6, 8, 10, 15, 25, 50];
+    public QTriggerSettings Baseline { get; } = new() { FMin = 20, FMax = 900 };
+
+    /// <summary>Model window scores and baseline tiles of [gpsStart, gpsStart + seconds) of a scenario (its own components).</summary>
+    public (List<WindowScore> Scores, List<QTrigger> Baseline, List<(long, long)> Unready) Scan(Scenario s, SignalComponents components, double seconds, Action<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        using var device = ComputeDevice.Create(DeviceChoice.Cpu, options.Threads);
+        using var engine = new NoiseEngine(device, s, 64, components);
+        int fs = s.SampleRate;
+        long first = s.GpsStart.ToSampleIndex(fs), total = (long)Math.Round(seconds * fs);
+        var (scores, tiles) = new StrainScanner(detector, Baseline).Scan(fs, first, total,
+            (a, x) => engine.Generate(a, x.Length, (span, at) => { for (int i = 0; i < span.Length; i++) x[at - a + i] = span[i]; }), progress);
+        var unready = engine.Lock?.Unready(s.GpsStart.Seconds, s.GpsStart.Seconds + (long)Math.Ceiling(seconds)) ?? [];
+        return (scores, tiles, unready);
+    }
+
+    /// <summary>The smallest threshold whose triggers on the background stay at or below the rate: just above the (k+1)-th loudest.</summary>
+    public static double ThresholdFor(IEnumerable<double> loudness, double hours, double farPerHour, double floor)
+    {
+        int allowed = (int)Math.Floor(farPerHour * hours);
+        var sorted = loudness.Where(v => v >= floor).OrderByDescending(v => v).ToList();
+        if (sorted.Count <= allowed) return floor;
+        double v = sorted[allowed];
+        return v + Math.Max(1e-9, Math.Abs(v) * 1e-9);
+    }
+
+    public JsonObject Run(long seed, Action<string> log, Action<string, double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var spec = detector.Spec;
+        var s = options.Scenario with { Seed = seed };
+        // background: the same scenario without transients (noise, lines, breathing, lock losses), another seed
+        var bg = s with { Seed = seed + 7_777_777, Glitches = [], Injections = null, Disturbances = [] };
+        log($"background: {options.BackgroundSeconds} s of glitch-free '{s.Name}' (seed {bg.Seed})");
+        var (bgScores, bgTiles, _) = Scan(bg, SignalComponents.Noise | SignalComponents.Lines, options.BackgroundSeconds, f => progress?.Invoke("background", f));
+        double hours = options.BackgroundSeconds / 3600;
+        double modelThreshold = ThresholdFor(detector.Triggers(bgScores, 0.5).Select(t => t.Probability), hours, options.FarPerHour, 0.5);
+        double baselineThreshold = ThresholdFor(QTriggers.Cluster(bgTiles.ToList(), Baseline.ClusterSeconds).Select(t => t.Snr), hours, options.FarPerHour, Baseline.SnrThreshold);
+        var modelBg = detector.Triggers(bgScores, modelThreshold);
+        var baseBg = QTriggers.Cluster(bgTiles.Where(t => t.Snr >= baselineThreshold).ToList(), Baseline.ClusterSeconds);
+        log($"thresholds for {options.FarPerHour}/h: model p >= {modelThreshold:F4} ({modelBg.Count} background triggers), baseline SNR >= {baselineThreshold:F2} ({baseBg.Count})");
+
+        log($"foreground: {options.Duration} s of '{s.Name}' with every component (seed {seed})");
+        var (scores, tiles, unready) = Scan(s, SignalComponents.All, options.Duration, f => progress?.Invoke("foreground", f));
+        var modelTriggers = detector.Triggers(scores, modelThreshold);
+        var baseTriggers = QTriggers.Cluster(tiles.Where(t => t.Snr >= baselineThreshold).ToList(), Baseline.ClusterSeconds);
+
+        // the truth: strain events of the scanned range, where the detector was ready and the model could see them
+        var truth = Truth(s, options.Duration, unready);
+        var outcomes = truth.Select(e => new Outcome(e, Match(modelTriggers, e, t => t.Time), Match(baseTriggers, e, t => t.Time))).ToList();
+        var glitches = outcomes.Where(o => o.Event.Kind == "glitch").ToList();
+
+        var report = new JsonObject
+        {
+            ["scenario"] = s.Name,
+            ["scenario_hash"] = s.ComputeHash(),
+            ["seed"] = seed,
+            ["duration_seconds"] = options.Duration,
+            ["background_seconds"] = options.BackgroundSeconds,
+            ["glitches"] = glitches.Count,
+            ["model"] = Section(glitches, o => o.Model?.Time, modelThreshold, modelBg.Count / hours),
+            ["baseline"] = Section(glitches, o => o.Baseline?.Time, baselineThreshold, baseBg.Count / hours),
+        };
+        var model = report["model"]!.AsObject();
+        var loud = glitches.Where(o => o.Event.Snr >= 8 && o.Model is not null).ToList();
+        model["class_accuracy_snr_ge_8"] = loud.Count > 0 ? Math.Round(loud.Count(o => o.Model!.Class == o.Event.Class) / (double)loud.Count, 4) : null;
+        var classes = spec.Classes.Where(c => c is not (DetectorSpec.None or DetectorSpec.Chirp)).ToList();
+        var truthClasses = loud.Select(o => o.Event.Class).Distinct().Order(StringComparer.Ordinal).ToList();
+        model["confusion_matrix"] = new JsonObject
+        {
+            ["note"] = "rows: true class of glitches with SNR >= 8 that the model found; columns: its class",
+            ["true"] = new JsonArray(truthClasses.Select(c => (JsonNode)c).ToArray()),
+            ["predicted"] = new JsonArray(classes.Select(c => (JsonNode)c).ToArray()),
+            ["counts"] = new JsonArray(truthClasses.Select(t => (JsonNode)new JsonArray(classes.Select(p => (JsonNode)loud.Count(o => o.Event.Class == t && o.Model!.Class == p)).ToArray())).ToArray()),
+        };
+        var chirps = outcomes.Where(o => o.Event.Kind == "astrophysical").ToList();
+        model["chirps"] = chirps.Count;
+        model["chirps_called_glitch"] = chirps.Count(o => o.Model is not null);
+        report["roc"] = Roc(bgScores, scores, truth, hours);
+        report["outcomes"] = new JsonArray(outcomes.Select(o => (JsonNode)new JsonObject
+        {
+            ["time"] = o.Event.PeakTime.ToDouble(),
+            ["class"] = o.Event.Class,
+            ["kind"] = o.Event.Kind,
+            ["snr"] = Math.Round(o.Event.Snr, 3),
+            ["model_found"] = o.Model is not null,
+            ["model_class"] = o.Model?.Class,
+            ["baseline_found"] = o.Baseline is not null,
+        }).ToArray());
+        return report;
+    }
+
+    /// <summary>Strain transients (glitches, coupled glitches, chirps) with their peak in a ready, scanned second.</summary>
+    private List<TransientEvent> Truth(Scenario s, double seconds, List<(long Start, long End)> unready)
+    {
+        var rows = new List<TransientEvent>();
+        int fs = s.SampleRate;
+        long first = s.GpsStart.ToSampleIndex(fs), end = first + (long)Math.Round(seconds * fs);
+        if (s.Glitches.Count > 0 || s.Injections is not null)
+            rows.AddRange(new Simulation.Transients.GlitchPopulation(s).Catalogue(first, end));
+        if (s.Disturbances.Count > 0)
+            rows.AddRange(new DisturbancePopulation(s).Catalogue(GpsTime.FromSampleIndex(first, fs), GpsTime.FromSampleIndex(end, fs)).Where(r => r.Channel == s.Channel));
+        double w = detector.Spec.WindowSeconds;
+        return rows.Where(r =>
+        {
+            double t = r.PeakTime.ToDouble();
+            long sec = r.PeakTime.Seconds;
+            return t >= (double)first / fs + w && t < (double)end / fs - w && !unready.Any(u => sec >= u.Start - 4 && sec < u.End + 4);
+        }).OrderBy(r => r.PeakTime).ToList();
+    }
+
+    /// <summary>The trigger nearest the event's peak within max(0.5 s, its duration).</summary>
+    private static T? Match<T>(List<T> triggers, TransientEvent e, Func<T, double> time) where T : class
+    {
+        double t = e.PeakTime.ToDouble(), tol = Math.Max(0.5, e.Duration);
+        T? best = null;
+        double bestD = double.MaxValue;
+        foreach (var x in triggers)
+        {
+            double d = Math.Abs(time(x) - t);
+            if (d <= tol && d < bestD) { best = x; bestD = d; }
+        }
+        return best;
+    }
+
+    private static JsonObject Section(List<Outcome> glitches, Func<Outcome, double?> found, double threshold, double far)
+    {
+        var bins = new JsonArray();
+        for (int i = 0; i < SnrEdges.Length; i++)
+        {
+            double lo = SnrEdges[i], hi = i + 1 < SnrEdges.Length ? SnrEdges[i + 1] : double.PositiveInfinity;
+            var inBin = glitches.Where(o => o.Event.Snr >= lo && o.Event.Snr < hi).ToList();
+            bins.Add(new JsonObject
+            {
+                ["snr_min"] = lo,
+                ["snr_max"] = double.IsFinite(hi) ? hi : null,
+                ["n"] = inBin.Count,
+                ["efficiency"] = inBin.Count > 0 ? Math.Round(inBin.Count(o => found(o) is not null) / (double)inBin.Count, 4) : null,
+            });
+        }
+        var errors = glitches.Where(o => found(o) is not null).Select(o => Math.Abs(found(o)!.Value - o.Event.PeakTime.ToDouble()) * 1000).Order().ToList();
+        return new JsonObject
+        {
+            ["threshold"] = Math.Round(threshold, 6),
+            ["far_per_hour"] = Math.Round(far, 4),
+            ["efficiency_by_snr"] = bins,
+            ["timing_error_ms_median"] = errors.Count > 0 ? Math.Round(errors[errors.Count / 2], 2) : null,
+        };
+    }
+
+    /// <summary>Model ROC: for a ladder of thresholds, FAR on the background against efficiency for glitches of SNR >= 5.</summary>
+    private JsonArray Roc(List<WindowScore> background, List<WindowScore> foreground, List<TransientEvent> truth, double hours)
+    {
+        var roc = new JsonArray();
+        var target = truth.Where(e => e.Kind == "glitch" && e.Snr >= 5).ToList();
+        foreach (var th in new[] { 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999 })
+        {
+            var fg = detector.Triggers(foreground, th);
+            double far = detector.Triggers(background, th).Count / hours;
+            double eff = target.Count > 0 ? target.Count(e => Match(fg, e, t => t.Time) is not null) / (double)target.Count : double.NaN;
+            roc.Add(new JsonObject { ["threshold"] = th, ["far_per_hour"] = Math.Round(far, 4), ["efficiency_snr_ge_5"] = double.IsFinite(eff) ? Math.Round(eff, 4) : null });
+        }
+        return roc;
+    }
+}

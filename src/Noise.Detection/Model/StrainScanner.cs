@@ -1,0 +1,45 @@
+namespace Noise.Detection.Model;
+
+/// <summary>
+/// Scans strain of any length in constant memory, the same way for evaluation, files and (in pieces) streams:
+/// chunks of <see cref="ChunkSeconds"/> overlapping by their unusable edges are conditioned (PSD from the chunk
+/// itself), scored by the model on sliding windows, and searched by the baseline over the same conditioned data;
+/// each chunk keeps only what starts in its middle, so every window and tile is reported once.
+/// </summary>
+public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
+{
+    public const double ChunkSeconds = 256;
+    /// <summary>Seconds at each end of a chunk that are not scanned (taper, edge and a window): neighbours cover them.</summary>
+    public const double Margin = 24;
+
+    /// <param name="fill">Writes samples [start, start + buffer length) (absolute indices at fs) into the buffer; NaN or 0 where there are none.</param>
+    private readonly Core.FrequencySeries _white = new(0, 0.25, Enumerable.Repeat(2.0 / detector.Spec.SampleRate, 4 * detector.Spec.SampleRate / 2 + 1).ToArray());
+
+    public (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(int fs, long first, long total, Action<long, double[]> fill, Action<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(fill);
+        var spec = detector.Spec;
+        long chunk = (long)(ChunkSeconds * fs), margin = (long)(Margin * fs);
+        // a short stretch (a 32 s GWOSC file) is one chunk; conditioning marks its own ends unusable
+        if (total <= chunk) { chunk = total; margin = 0; }
+        long keep = chunk - 2 * margin;
+        double runStart = (double)first / fs, runEnd = (double)(first + total) / fs;
+        var scores = new List<WindowScore>();
+        var tiles = new List<QTrigger>();
+        var x = new double[chunk];
+        for (long a = first - margin; a + margin < first + total; a += keep)
+        {
+            fill(a, x);
+            double t0 = (double)a / fs, lo = t0 + (double)margin / fs, hi = Math.Min(lo + keep / (double)fs, runEnd);
+            var conditioned = Conditioner.Condition(x, fs, spec);
+            foreach (var w in detector.Slide(conditioned, t0))
+                if (w.Start >= lo && w.Start < hi && w.Start >= runStart && w.Start + spec.WindowSeconds <= runEnd) scores.Add(w);
+            // the baseline reads the same conditioned data: unit white noise, one-sided PSD 2/fs, already notched
+            var z = conditioned.Select(v => double.IsFinite(v) ? v : 0).ToArray();
+            foreach (var q in QTriggers.Find(z, spec.SampleRate, t0, _white, spec.Conditioning with { NotchFactor = 0 }, baseline))
+                if (q.Time >= lo && q.Time < hi && q.Time >= runStart) tiles.Add(q);
+            progress?.Invoke(Math.Min(1, (hi - runStart) / (runEnd - runStart)));
+        }
+        return (scores, tiles);
+    }
+}
