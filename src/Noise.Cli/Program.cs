@@ -62,6 +62,7 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(DetectCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         return root;
     }
 

@@ -13,8 +13,6 @@ public partial class DeploymentTests
 {
     private static string Containers => Path.Combine(CliHarness.RepoRoot(), "containers");
 
-    /// <summary>Verbs the manifests may name before they exist (they arrive with later issues).</summary>
-    private static readonly string[] PendingVerbs = ["train"];
 
     [Fact]
     public void ManifestsValidateAgainstTheKubernetesApiAndInterLink()
@@ -40,17 +38,12 @@ public partial class DeploymentTests
             {
                 Assert.Equal("noise", command[0]);
                 var args = command.Skip(1).ToArray();
-                if (PendingVerbs.Contains(args[0]))
-                {
-                    Assert.NotEmpty(Program.ParseErrors(args));   // still pending: fails fast, as its comment says
-                    continue;
-                }
                 var errors = Program.ParseErrors(args);
                 Assert.True(errors.Count == 0, $"{Path.GetFileName(file)}: {string.Join(' ', command)}: {string.Join("; ", errors)}");
                 checkedCommands++;
             }
         }
-        Assert.True(checkedCommands >= 3);
+        Assert.True(checkedCommands >= 4);
     }
 
     [GeneratedRegex(@"\$NOISE_RUN (?<args>(simulate|merge)(?:[^\n\\]|\\\n)*)")]

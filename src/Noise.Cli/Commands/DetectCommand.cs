@@ -31,8 +31,7 @@ internal static class DetectCommand
         var (net, spec, doc) = ModelStore.Load(modelDir.FullName);
         using (net)
         {
-            double threshold = thresholdOpt ?? doc["metrics"]?["threshold_far_1_per_hour"]?.GetValue<double>() ?? 0.5;
-            double baseSnr = baselineOpt ?? doc["metrics"]?["baseline_snr_far_1_per_hour"]?.GetValue<double>() ?? 6;
+            var (threshold, baseSnr) = Thresholds(doc, thresholdOpt, baselineOpt);
             if (threshold is <= 0 or >= 1) throw new NoiseInputException($"--threshold must lie in (0, 1), got {threshold}");
             var detector = new Detector(net, spec);
             var settings = new QTriggerSettings { FMin = spec.Conditioning.FLow, FMax = spec.Conditioning.FHigh };
@@ -43,16 +42,7 @@ internal static class DetectCommand
                 int fs = (int)Math.Round(strain.SampleRate);
                 if (fs < spec.SampleRate)
                     throw new NoiseInputException($"{file.FullName}: sampled at {fs} Hz, below the model's {spec.SampleRate} Hz");
-                long first = (long)Math.Round(strain.GpsStart * fs);
-                var data = strain.Data;
-                var (scores, tiles) = new StrainScanner(detector, settings).Scan(fs, first, data.Length, (a, x) =>
-                {
-                    for (int i = 0; i < x.Length; i++)
-                    {
-                        long k = a - first + i;
-                        x[i] = k >= 0 && k < data.Length ? data[k] : double.NaN;
-                    }
-                });
+                var (scores, tiles) = Scan(strain, detector, settings);
                 string ifo = strain.Channel.Contains(':', StringComparison.Ordinal) ? strain.Channel.Split(':')[0] : Path.GetFileName(file.FullName)[..Math.Min(2, Path.GetFileName(file.FullName).Length)].TrimEnd('-');
                 var rows = Records(detector.Triggers(scores, threshold), QTriggers.Cluster(tiles.Where(t => t.Snr >= baseSnr).ToList(), settings.ClusterSeconds), ifo, strain.Channel);
                 string stem = Path.Combine(outDir.FullName, Path.GetFileNameWithoutExtension(file.Name) + "_TRIGGERS");
@@ -74,6 +64,36 @@ internal static class DetectCommand
         }
         return 0;
     }
+
+    /// <summary>The model's window scores and the baseline's tiles over a whole strain series.</summary>
+    public static (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(StrainSeries strain, Detector detector, QTriggerSettings settings)
+    {
+        var scanner = new StrainScanner(detector, settings);
+        var result = Scan(strain, scanner);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"timing: conditioning {scanner.ConditioningSeconds:F2} s, model {scanner.ModelSeconds:F2} s for {scanner.Windows} windows ({scanner.Windows / Math.Max(1e-9, scanner.ModelSeconds):F0} windows/s, {strain.Duration / Math.Max(1e-9, scanner.ModelSeconds):F0}x real time), baseline {scanner.BaselineSeconds:F2} s"));
+        return result;
+    }
+
+    private static (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(StrainSeries strain, StrainScanner scanner)
+    {
+        int fs = (int)Math.Round(strain.SampleRate);
+        long first = (long)Math.Round(strain.GpsStart * fs);
+        var data = strain.Data;
+        return scanner.Scan(fs, first, data.Length, (a, x) =>
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                long k = a - first + i;
+                x[i] = k >= 0 && k < data.Length ? data[k] : double.NaN;
+            }
+        });
+    }
+
+    /// <summary>The thresholds model.json records for a FAR of 1/h (set by `noise evaluate --update-model`), else defaults.</summary>
+    public static (double Model, double Baseline) Thresholds(System.Text.Json.Nodes.JsonObject doc, double? model, double? baseline) =>
+        (model ?? doc["metrics"]?["threshold_far_1_per_hour"]?.GetValue<double>() ?? 0.5,
+         baseline ?? doc["metrics"]?["baseline_snr_far_1_per_hour"]?.GetValue<double>() ?? 6);
 
     /// <summary>Both pipelines' triggers as sngl_burst-like rows, in time order.</summary>
     public static List<TriggerRecord> Records(IEnumerable<ModelTrigger> model, IEnumerable<QTrigger> baseline, string ifo, string channel) =>

@@ -21,18 +21,19 @@ internal static class EvaluateCommand
         var seed = new Option<long?>("--seed") { Description = "Seed of the evaluation data (default: the scenario's + 1, never a training seed)." };
         var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for report.json and the plots.", Required = true };
         var threads = CliOptions.Threads();
+        var update = new Option<bool>("--update-model") { Description = "Record the two thresholds and this report's headline numbers in the model's model.json (what detect and run then use)." };
         var cmd = new Command("evaluate",
             "Evaluate a model on a scenario it may never have seen: simulate a fresh labelled stretch and glitch-free data,\n" +
             "run the model and the Q-transform baseline over them as streaming would, set each one's threshold for a false\n" +
             "alarm rate of 1 per hour on the glitch-free data, and write report.json with efficiency by SNR, timing, class\n" +
             "accuracy and the confusion matrix, plus efficiency.png, roc.png and confusion.png.\n" +
             "Example: noise evaluate --model models/glitchnet-o3 --config virgo-o3.yaml --duration 3600 --out out/eval")
-        { model, config, duration, background, seed, outDir, threads };
-        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config)!, r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads)));
+        { model, config, duration, background, seed, outDir, threads, update };
+        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config)!, r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(update)));
         return cmd;
     }
 
-    private static int Run(DirectoryInfo modelDir, FileInfo configFile, double duration, double background, long? seedOpt, DirectoryInfo outDir, int? threads)
+    private static int Run(DirectoryInfo modelDir, FileInfo configFile, double duration, double background, long? seedOpt, DirectoryInfo outDir, int? threads, bool update)
     {
         if (!(duration > 0) || !double.IsFinite(duration)) throw new NoiseInputException($"--duration must be a positive number of seconds, got {duration}");
         if (!(background >= 3600)) throw new NoiseInputException($"--background must be at least 3600 s to measure a false-alarm rate of 1 per hour, got {background}");
@@ -59,20 +60,45 @@ internal static class EvaluateCommand
             Console.WriteLine($"wrote {path}");
             foreach (var p in Plots(report, outDir.FullName)) Console.WriteLine($"wrote {p}");
             Console.WriteLine(Summary(report));
+            if (update) RecordInModel(modelDir.FullName, report);
         }
         return 0;
+    }
+
+    /// <summary>Writes the thresholds and the report's headline numbers into model.json's metrics (atomically).</summary>
+    private static void RecordInModel(string dir, JsonObject report)
+    {
+        var path = Path.Combine(dir, ModelStore.SpecFile);
+        var doc = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var metrics = doc["metrics"]?.AsObject() ?? new JsonObject();
+        metrics["threshold_far_1_per_hour"] = report["model"]!["threshold"]!.DeepClone();
+        metrics["baseline_snr_far_1_per_hour"] = report["baseline"]!["threshold"]!.DeepClone();
+        metrics["evaluation"] = new JsonObject
+        {
+            ["scenario"] = report["scenario"]!.DeepClone(),
+            ["seed"] = report["seed"]!.DeepClone(),
+            ["duration_seconds"] = report["duration_seconds"]!.DeepClone(),
+            ["background_seconds"] = report["background_seconds"]!.DeepClone(),
+            ["model"] = report["model"]!.DeepClone(),
+            ["baseline"] = report["baseline"]!.DeepClone(),
+        };
+        metrics["evaluation"]!["model"]!.AsObject().Remove("model_folder");
+        doc["metrics"] = metrics;
+        AtomicFile.WriteAllText(path, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        Console.WriteLine($"recorded the thresholds and the headline numbers in {path}");
     }
 
     public static string Summary(JsonObject report)
     {
         string Bins(string who) => string.Join("  ", report[who]!["efficiency_by_snr"]!.AsArray().Select(b =>
             string.Create(CultureInfo.InvariantCulture, $"[{b!["snr_min"]},{b["snr_max"]?.ToString() ?? "inf"}) {(b["efficiency"] is { } e ? e.GetValue<double>().ToString("F2", CultureInfo.InvariantCulture) : "-")} n={b["n"]}")));
-        return $"model    (p >= {report["model"]!["threshold"]}, {report["model"]!["far_per_hour"]}/h): {Bins("model")}\n" +
-               $"baseline (SNR >= {report["baseline"]!["threshold"]}, {report["baseline"]!["far_per_hour"]}/h): {Bins("baseline")}\n" +
+        string Far(string who) => report[who]!["far_per_hour"] is { } f ? $"{f}/h" : "FAR not measured here";
+        return $"model    (p >= {report["model"]!["threshold"]}, {Far("model")}): {Bins("model")}\n" +
+               $"baseline (SNR >= {report["baseline"]!["threshold"]}, {Far("baseline")}): {Bins("baseline")}\n" +
                $"model class accuracy (SNR >= 8): {report["model"]!["class_accuracy_snr_ge_8"]}";
     }
 
-    private static IEnumerable<string> Plots(JsonObject report, string dir)
+    public static IEnumerable<string> Plots(JsonObject report, string dir)
     {
         // efficiency against SNR, model and baseline at the same FAR
         var plt = new Plot();
@@ -95,7 +121,8 @@ internal static class EvaluateCommand
         PlotFiles.SavePng(plt, eff, 900, 600);
         yield return eff;
 
-        // ROC of the model
+        // ROC of the model (evaluate only: run sets no thresholds of its own)
+        if (report["roc"] is null) yield break;
         var roc = new Plot();
         var pts = report["roc"]!.AsArray().Where(p => p!["efficiency_snr_ge_5"] is not null).ToList();
         var r = roc.Add.ScatterLine(pts.Select(p => Math.Log10(Math.Max(0.01, p!["far_per_hour"]!.GetValue<double>()))).ToArray(), pts.Select(p => p!["efficiency_snr_ge_5"]!.GetValue<double>()).ToArray());

@@ -18,6 +18,19 @@ internal static class Outputs
         _ => throw new NoiseInputException($"unknown format '{format}'"),
     };
 
+    /// <summary>The file of a run folder that its run.json lists with this format.</summary>
+    public static string FileOfFormat(string dir, string format)
+    {
+        var files = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!["files"]!.AsArray();
+        var f = files.FirstOrDefault(x => x!["format"]!.GetValue<string>() == format)
+            ?? throw new NoiseInputException($"{dir}/run.json lists no {format} file");
+        return Path.Combine(dir, f["path"]!.GetValue<string>());
+    }
+
+    public static bool HasFormat(string dir, string format) =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!["files"]!.AsArray()
+            .Any(x => x!["format"]!.GetValue<string>() == format);
+
     /// <summary>GWOSC/frame-style name: {obs}-{IFO}_NOISE_{SCENARIO}-{gps}-{duration}.</summary>
     public static string FileStem(string scenarioName, string detector, GpsTime start, double duration)
     {

@@ -57,7 +57,7 @@ internal static class SimulateCommand
         return cmd;
     }
 
-    private static int Run(FileInfo configFile, double duration, DirectoryInfo outDir, long? seed, string? gpsText,
+    internal static int Run(FileInfo configFile, double duration, DirectoryInfo outDir, long? seed, string? gpsText,
         string? deviceText, string format, double blockSeconds, int? threadsOpt, string? shardText,
         string? componentsText, bool catalogueJsonl, bool drawPlots)
     {

@@ -30,7 +30,7 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
     public QTriggerSettings Baseline { get; } = new() { FMin = 20, FMax = 900 };
 
     /// <summary>Model window scores and baseline tiles of [gpsStart, gpsStart + seconds) of a scenario (its own components).</summary>
-    public (List<WindowScore> Scores, List<QTrigger> Baseline, List<(long, long)> Unready) Scan(Scenario s, SignalComponents components, double seconds, Action<double>? progress = null)
+    public (List<WindowScore> Scores, List<QTrigger> Baseline, List<(long Start, long End)> Unready) Scan(Scenario s, SignalComponents components, double seconds, Action<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         using var device = ComputeDevice.Create(DeviceChoice.Cpu, options.Threads);
@@ -43,39 +43,71 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         return (scores, tiles, unready);
     }
 
-    /// <summary>The smallest threshold whose triggers on the background stay at or below the rate: just above the (k+1)-th loudest.</summary>
-    public static double ThresholdFor(IEnumerable<double> loudness, double hours, double farPerHour, double floor)
+    /// <summary>
+    /// The smallest threshold at which the triggers counted on the background stay at or below the allowed number
+    /// (rate x hours): candidates are the background triggers' own loudness, each tried just above itself, and
+    /// counted again at that threshold (clusters can split as the threshold rises).
+    /// </summary>
+    public static double ThresholdFor(IEnumerable<double> loudness, Func<double, int> countAt, double hours, double farPerHour, double floor)
     {
+        ArgumentNullException.ThrowIfNull(countAt);
         int allowed = (int)Math.Floor(farPerHour * hours);
-        var sorted = loudness.Where(v => v >= floor).OrderByDescending(v => v).ToList();
-        if (sorted.Count <= allowed) return floor;
-        double v = sorted[allowed];
-        return v + Math.Max(1e-9, Math.Abs(v) * 1e-9);
+        if (countAt(floor) <= allowed) return floor;
+        double best = double.NaN;
+        foreach (var v in loudness.Where(v => v >= floor).Distinct().OrderByDescending(v => v))
+        {
+            double th = v + Math.Max(1e-12, Math.Abs(v) * 1e-12);
+            if (countAt(th) > allowed) break;
+            best = th;
+        }
+        return double.IsNaN(best) ? loudness.Max() * 1.0001 : best;
+    }
+
+    /// <summary>Both thresholds for the requested rate, set on glitch-free data of the scenario (another seed).</summary>
+    public (double Model, double Baseline, double ModelFar, double BaselineFar, List<WindowScore> Background) Thresholds(Scenario s, Action<string> log, Action<string, double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(log);
+        // background: the same scenario without transients (noise, lines, breathing, lock losses), another seed
+        var bg = s with { Seed = s.Seed + 7_777_777, Glitches = [], Injections = null, Disturbances = [] };
+        log($"background: {options.BackgroundSeconds} s of glitch-free '{s.Name}' (seed {bg.Seed})");
+        var (bgScores, bgTiles, _) = Scan(bg, SignalComponents.Noise | SignalComponents.Lines, options.BackgroundSeconds, f => progress?.Invoke("background", f));
+        double hours = options.BackgroundSeconds / 3600;
+        int ModelCount(double th) => detector.Triggers(bgScores, th).Count;
+        int BaseCount(double th) => QTriggers.Cluster(bgTiles.Where(t => t.Snr >= th).ToList(), Baseline.ClusterSeconds).Count;
+        double model = ThresholdFor(detector.Triggers(bgScores, 0.5).Select(t => t.Probability), ModelCount, hours, options.FarPerHour, 0.5);
+        double baseline = ThresholdFor(QTriggers.Cluster(bgTiles.ToList(), Baseline.ClusterSeconds).Select(t => t.Snr), BaseCount, hours, options.FarPerHour, Baseline.SnrThreshold);
+        log($"thresholds for {options.FarPerHour}/h: model p >= {model:F4} ({ModelCount(model)} background triggers), baseline SNR >= {baseline:F2} ({BaseCount(baseline)})");
+        return (model, baseline, ModelCount(model) / hours, BaseCount(baseline) / hours, bgScores);
     }
 
     public JsonObject Run(long seed, Action<string> log, Action<string, double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        var spec = detector.Spec;
         var s = options.Scenario with { Seed = seed };
-        // background: the same scenario without transients (noise, lines, breathing, lock losses), another seed
-        var bg = s with { Seed = seed + 7_777_777, Glitches = [], Injections = null, Disturbances = [] };
-        log($"background: {options.BackgroundSeconds} s of glitch-free '{s.Name}' (seed {bg.Seed})");
-        var (bgScores, bgTiles, _) = Scan(bg, SignalComponents.Noise | SignalComponents.Lines, options.BackgroundSeconds, f => progress?.Invoke("background", f));
-        double hours = options.BackgroundSeconds / 3600;
-        double modelThreshold = ThresholdFor(detector.Triggers(bgScores, 0.5).Select(t => t.Probability), hours, options.FarPerHour, 0.5);
-        double baselineThreshold = ThresholdFor(QTriggers.Cluster(bgTiles.ToList(), Baseline.ClusterSeconds).Select(t => t.Snr), hours, options.FarPerHour, Baseline.SnrThreshold);
-        var modelBg = detector.Triggers(bgScores, modelThreshold);
-        var baseBg = QTriggers.Cluster(bgTiles.Where(t => t.Snr >= baselineThreshold).ToList(), Baseline.ClusterSeconds);
-        log($"thresholds for {options.FarPerHour}/h: model p >= {modelThreshold:F4} ({modelBg.Count} background triggers), baseline SNR >= {baselineThreshold:F2} ({baseBg.Count})");
-
+        var (modelThreshold, baselineThreshold, modelFar, baseFar, background) = Thresholds(s, log, progress);
         log($"foreground: {options.Duration} s of '{s.Name}' with every component (seed {seed})");
         var (scores, tiles, unready) = Scan(s, SignalComponents.All, options.Duration, f => progress?.Invoke("foreground", f));
+        var truth = Truth(s, options.Duration, unready);
+        var report = Report(s, truth, scores, tiles, modelThreshold, baselineThreshold, modelFar, baseFar);
+        report["background_seconds"] = options.BackgroundSeconds;
+        report["duration_seconds"] = options.Duration;
+        report["roc"] = Roc(background, scores, truth, options.BackgroundSeconds / 3600);
+        return report;
+    }
+
+    /// <summary>
+    /// What both pipelines made of the truth at the given thresholds: efficiency by SNR, timing, class accuracy and
+    /// confusion matrix (model), chirps taken for glitches, and every event's outcome. Shared by evaluate and run.
+    /// </summary>
+    public JsonObject Report(Scenario s, List<TransientEvent> truth, List<WindowScore> scores, List<QTrigger> tiles,
+        double modelThreshold, double baselineThreshold, double modelFar, double baseFar)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(truth);
+        var spec = detector.Spec;
         var modelTriggers = detector.Triggers(scores, modelThreshold);
         var baseTriggers = QTriggers.Cluster(tiles.Where(t => t.Snr >= baselineThreshold).ToList(), Baseline.ClusterSeconds);
-
-        // the truth: strain events of the scanned range, where the detector was ready and the model could see them
-        var truth = Truth(s, options.Duration, unready);
         var outcomes = truth.Select(e => new Outcome(e, Match(modelTriggers, e, t => t.Time), Match(baseTriggers, e, t => t.Time))).ToList();
         var glitches = outcomes.Where(o => o.Event.Kind == "glitch").ToList();
 
@@ -83,12 +115,10 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         {
             ["scenario"] = s.Name,
             ["scenario_hash"] = s.ComputeHash(),
-            ["seed"] = seed,
-            ["duration_seconds"] = options.Duration,
-            ["background_seconds"] = options.BackgroundSeconds,
+            ["seed"] = s.Seed,
             ["glitches"] = glitches.Count,
-            ["model"] = Section(glitches, o => o.Model?.Time, modelThreshold, modelBg.Count / hours),
-            ["baseline"] = Section(glitches, o => o.Baseline?.Time, baselineThreshold, baseBg.Count / hours),
+            ["model"] = Section(glitches, o => o.Model?.Time, modelThreshold, modelFar),
+            ["baseline"] = Section(glitches, o => o.Baseline?.Time, baselineThreshold, baseFar),
         };
         var model = report["model"]!.AsObject();
         var loud = glitches.Where(o => o.Event.Snr >= 8 && o.Model is not null).ToList();
@@ -105,7 +135,6 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         var chirps = outcomes.Where(o => o.Event.Kind == "astrophysical").ToList();
         model["chirps"] = chirps.Count;
         model["chirps_called_glitch"] = chirps.Count(o => o.Model is not null);
-        report["roc"] = Roc(bgScores, scores, truth, hours);
         report["outcomes"] = new JsonArray(outcomes.Select(o => (JsonNode)new JsonObject
         {
             ["time"] = o.Event.PeakTime.ToDouble(),
@@ -120,7 +149,7 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
     }
 
     /// <summary>Strain transients (glitches, coupled glitches, chirps) with their peak in a ready, scanned second.</summary>
-    private List<TransientEvent> Truth(Scenario s, double seconds, List<(long Start, long End)> unready)
+    public List<TransientEvent> Truth(Scenario s, double seconds, List<(long Start, long End)> unready)
     {
         var rows = new List<TransientEvent>();
         int fs = s.SampleRate;
@@ -171,7 +200,7 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         return new JsonObject
         {
             ["threshold"] = Math.Round(threshold, 6),
-            ["far_per_hour"] = Math.Round(far, 4),
+            ["far_per_hour"] = double.IsFinite(far) ? Math.Round(far, 4) : null,
             ["efficiency_by_snr"] = bins,
             ["timing_error_ms_median"] = errors.Count > 0 ? Math.Round(errors[errors.Count / 2], 2) : null,
         };

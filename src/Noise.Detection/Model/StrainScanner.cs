@@ -15,6 +15,12 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
     /// <param name="fill">Writes samples [start, start + buffer length) (absolute indices at fs) into the buffer; NaN or 0 where there are none.</param>
     private readonly Core.FrequencySeries _white = new(0, 0.25, Enumerable.Repeat(2.0 / detector.Spec.SampleRate, 4 * detector.Spec.SampleRate / 2 + 1).ToArray());
 
+    /// <summary>Where the time went (seconds, summed over scans) and how many windows the model scored.</summary>
+    public double ConditioningSeconds { get; private set; }
+    public double ModelSeconds { get; private set; }
+    public double BaselineSeconds { get; private set; }
+    public long Windows { get; private set; }
+
     public (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(int fs, long first, long total, Action<long, double[]> fill, Action<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(fill);
@@ -31,13 +37,21 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
         {
             fill(a, x);
             double t0 = (double)a / fs, lo = t0 + (double)margin / fs, hi = Math.Min(lo + keep / (double)fs, runEnd);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var conditioned = Conditioner.Condition(x, fs, spec);
-            foreach (var w in detector.Slide(conditioned, t0))
+            ConditioningSeconds += clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            var slid = detector.Slide(conditioned, t0);
+            ModelSeconds += clock.Elapsed.TotalSeconds;
+            Windows += slid.Count;
+            clock.Restart();
+            foreach (var w in slid)
                 if (w.Start >= lo && w.Start < hi && w.Start >= runStart && w.Start + spec.WindowSeconds <= runEnd) scores.Add(w);
             // the baseline reads the same conditioned data: unit white noise, one-sided PSD 2/fs, already notched
             var z = conditioned.Select(v => double.IsFinite(v) ? v : 0).ToArray();
             foreach (var q in QTriggers.Find(z, spec.SampleRate, t0, _white, spec.Conditioning with { NotchFactor = 0 }, baseline))
                 if (q.Time >= lo && q.Time < hi && q.Time >= runStart) tiles.Add(q);
+            BaselineSeconds += clock.Elapsed.TotalSeconds;
             progress?.Invoke(Math.Min(1, (hi - runStart) / (runEnd - runStart)));
         }
         return (scores, tiles);

@@ -15,6 +15,8 @@ public sealed record TrainOptions
     public int Epochs { get; init; } = 1000;
     public int StepsPerEpoch { get; init; } = 150;
     public int BatchSize { get; init; } = 32;
+    /// <summary>Fresh twin stretches drawn into the window pool before each epoch (three times as many before the first).</summary>
+    public int StretchesPerEpoch { get; init; } = 16;
     public int Threads { get; init; } = 2;
     public long Seed { get; init; } = 1;
     /// <summary>Validation stretches (held-out seed).</summary>
@@ -29,11 +31,11 @@ public sealed record TrainOptions
 public sealed record EpochReport(int Epoch, double TrainLoss, double ValidationLoss, double DetectionAccuracy, double ClassAccuracySnrGe8, double SnrFloor, int PoolSize, double ElapsedSeconds, bool Best);
 
 /// <summary>
-/// Trains a <see cref="GlitchNet"/> on windows the twin draws while it trains (a producer thread keeps a pool of
-/// recent windows; batches are sampled from it). Curriculum: transients start at SNR 8 and the floor drops to
+/// Trains a <see cref="GlitchNet"/> on windows the twin draws as it trains (each epoch adds fresh stretches to a pool
+/// of recent windows; batches are sampled from it). Curriculum: transients start at SNR 8 and the floor drops to
 /// 6, 5 and 4 as the time budget passes. Validation uses a held-out seed. Every epoch writes a checkpoint
 /// (weights and state); a killed run resumes from it. The best model by validation loss is what is kept; training
-/// stops early when the validation loss stops improving. The learning rate follows a cosine over the time budget.
+/// stops early when the validation loss stops improving.
 /// </summary>
 public static class Trainer
 {
@@ -92,60 +94,46 @@ public static class Trainer
         double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
         double Floor() => Elapsed() < 0.15 * budget ? 8 : Elapsed() < 0.35 * budget ? 6 : Elapsed() < 0.55 * budget ? 5 : 4;
 
-        // the producer: stretches of the twin into the pool, at the current SNR floor
+        // Data and training alternate on this one thread. TorchSharp's implicitly created Scalars can be finalized
+        // by a garbage collection that another thread's allocations trigger while a native torch call still uses
+        // them (seen: random crashes in Adam.step and Tensor.add under a concurrent producer), so nothing
+        // allocates managed memory while torch runs.
         var pool = new List<LabelledWindow>();
         var rngPool = new Random((int)o.Seed);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        Exception? producerError = null;
-        var producer = new Thread(() =>
+        using var twin = new TwinWindows(o.Scenario, o.Seed, spec);
+        void Produce(int stretches)
         {
-            try
-            {
-                using var twin = new TwinWindows(o.Scenario, o.Seed, spec);
-                while (!stop.IsCancellationRequested)
+            for (int k = 0; k < stretches; k++)
+                foreach (var w in twin.Stretch(nextStretch++, Floor()))
                 {
-                    var batch = twin.Stretch(Interlocked.Increment(ref nextStretch) - 1, Floor());
-                    lock (pool)
-                    {
-                        foreach (var w in batch)
-                        {
-                            if (pool.Count < PoolCapacity) pool.Add(w);
-                            else pool[rngPool.Next(pool.Count)] = w;
-                        }
-                        Monitor.PulseAll(pool);
-                    }
+                    if (pool.Count < PoolCapacity) pool.Add(w);
+                    else pool[rngPool.Next(pool.Count)] = w;
                 }
-            }
-            catch (Exception e) { producerError = e; lock (pool) Monitor.PulseAll(pool); }
-        }) { IsBackground = true, Name = "twin-windows" };
-        producer.Start();
-        try
+        }
         {
-            lock (pool)
-                while (pool.Count < 4 * o.BatchSize && producerError is null) Monitor.Wait(pool, 1000);
             var rng = new Random((int)(o.Seed * 7 + startEpoch));
             for (int epoch = startEpoch + 1; epoch <= o.Epochs; epoch++)
             {
                 cancel.ThrowIfCancellationRequested();
-                if (producerError is not null) throw new InvalidOperationException("training data generation failed: " + producerError.Message, producerError);
+                Produce(pool.Count == 0 ? o.StretchesPerEpoch * 3 : o.StretchesPerEpoch);
                 net.train();
-                // cosine decay of the learning rate over the time budget (to a tenth of it)
-                double progressFraction = Math.Min(1, Elapsed() / budget);
-                foreach (var g in optimizer.ParamGroups) g.LearningRate = o.LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * progressFraction)));
                 double lossSum = 0;
                 for (int step = 0; step < o.StepsPerEpoch; step++)
                 {
-                    LabelledWindow[] b;
-                    lock (pool) b = Enumerable.Range(0, o.BatchSize).Select(_ => pool[rng.Next(pool.Count)]).ToArray();
-                    using var scope = NewDisposeScope();
-                    var (x, y, t, hasTime) = Tensors(b, spec);
-                    // a sign flip is as likely in noise and leaves a glitch's class: free augmentation
-                    x = x * (randint(0, 2, [b.Length, 1]).to_type(ScalarType.Float32) * 2 - 1);
+                    var b = Enumerable.Range(0, o.BatchSize).Select(_ => pool[rng.Next(pool.Count)]).ToArray();
                     optimizer.zero_grad();
-                    var loss = Loss(net, x, y, t, hasTime);
-                    loss.backward();
+                    using (var scope = NewDisposeScope())
+                    {
+                        var (x, y, t, hasTime) = Tensors(b, spec);
+                        // a sign flip is as likely in noise and leaves a glitch's class: free augmentation
+                        x = x * (randint(0, 2, [b.Length, 1]).to_type(ScalarType.Float32) * 2 - 1);
+                        var loss = Loss(net, x, y, t, hasTime);
+                        loss.backward();
+                        lossSum += loss.item<float>();
+                    }
+                    // outside the scope: Adam keeps scalars and state it creates on its first step, which a
+                    // dispose scope around the step would free under it (seen: crashes in Adam.step)
                     optimizer.step();
-                    lossSum += loss.item<float>();
                 }
                 var (vLoss, detAcc, clsAcc) = Validate(net, validation, spec);
                 bool best = vLoss < bestLoss;
@@ -163,18 +151,11 @@ public static class Trainer
                     });
                 }
                 else sinceBest++;
-                int poolSize;
-                lock (pool) poolSize = pool.Count;
-                report(new EpochReport(epoch, lossSum / o.StepsPerEpoch, vLoss, detAcc, clsAcc, Floor(), poolSize, Elapsed(), best));
-                Checkpoint(o, net, spec, epoch, bestLoss, sinceBest, Elapsed(), Interlocked.Read(ref nextStretch));
+                report(new EpochReport(epoch, lossSum / o.StepsPerEpoch, vLoss, detAcc, clsAcc, Floor(), pool.Count, Elapsed(), best));
+                Checkpoint(o, net, spec, epoch, bestLoss, sinceBest, Elapsed(), nextStretch);
                 if (sinceBest >= o.Patience && Floor() <= 4) { log($"stopping early: no better validation loss for {o.Patience} epochs"); break; }
                 if (Elapsed() >= budget) { log($"time budget of {o.Minutes} min reached"); break; }
             }
-        }
-        finally
-        {
-            stop.Cancel();
-            producer.Join();
         }
         if (!File.Exists(Path.Combine(o.OutDir, ModelStore.WeightsFile)))
             throw new InvalidOperationException("training ended before the first epoch finished: no model written");

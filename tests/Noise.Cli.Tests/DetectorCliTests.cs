@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+
+namespace Noise.Cli.Tests;
+
+/// <summary>train/evaluate/detect/run as users call them; the shipped model is models/glitchnet-o3.</summary>
+public class DetectorCliTests
+{
+    private static string ShippedModel => Path.Combine(CliHarness.RepoRoot(), "models", "glitchnet-o3");
+    private static string Gwosc(string name) => Path.Combine(CliHarness.RepoRoot(), "..", "shared", "data", "strain", name);
+
+    [SkippableFact]
+    public void DetectReadsAGwoscFileAndWritesTriggers()
+    {
+        var file = Gwosc("H-H1_LOSC_4_V2-1126259446-32.hdf5");
+        Skip.IfNot(File.Exists(file), "../shared/data/strain is not beside this checkout");
+        var dir = CliHarness.TempDir();
+        var (code, stdout, err) = CliHarness.Run("detect", "--in", file, "--model", ShippedModel, "--out", dir);
+        Assert.True(code == 0, err);
+        Assert.Contains("4096 Hz, 32 s", stdout, StringComparison.Ordinal);
+        Assert.Contains("timing:", err, StringComparison.Ordinal);
+        var jsonl = Path.Combine(dir, "H-H1_LOSC_4_V2-1126259446-32_TRIGGERS.jsonl");
+        Assert.True(File.Exists(jsonl) && File.Exists(Path.ChangeExtension(jsonl, ".parquet")));
+        foreach (var line in File.ReadAllLines(jsonl))
+        {
+            var row = JsonNode.Parse(line)!;
+            Assert.Equal("H1", row["ifo"]!.GetValue<string>());
+            Assert.True(row["pipeline"]!.GetValue<string>() is "glitchnet" or "qtransform");
+            Assert.InRange(row["time"]!.GetValue<double>(), 1126259446, 1126259478);
+        }
+        // the baseline sees GW150914 (a loud real signal) within 0.1 s of its time
+        Assert.Contains(File.ReadAllLines(jsonl).Select(l => JsonNode.Parse(l)!), r => r["pipeline"]!.GetValue<string>() == "qtransform"
+            && Math.Abs(r["time"]!.GetValue<double>() - 1126259462.42) < 0.1);
+    }
+
+    [Fact]
+    public void BadModelsAndBadInputAreOneLineErrors()
+    {
+        var dir = CliHarness.TempDir();
+        var (code, _, err) = CliHarness.Run("detect", "--in", "nothing.hdf5", "--model", Path.Combine(dir, "no-model"), "--out", dir);
+        Assert.Equal(2, code);
+        Assert.Contains("no such model folder", err, StringComparison.Ordinal);
+        var junk = Path.Combine(dir, "junk.hdf5");
+        File.WriteAllText(junk, "not hdf5");
+        (code, _, err) = CliHarness.Run("detect", "--in", junk, "--model", ShippedModel, "--out", Path.Combine(dir, "o"));
+        Assert.Equal(2, code);
+        Assert.Contains("junk.hdf5", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+        (code, _, err) = CliHarness.Run("evaluate", "--model", ShippedModel, "--config", CliHarness.Config("virgo-o3.yaml"), "--duration", "60", "--background", "600", "--out", dir);
+        Assert.Equal(2, code);
+        Assert.Contains("--background must be at least 3600", err, StringComparison.Ordinal);
+        (code, _, err) = CliHarness.Run("train", "--config", CliHarness.Config("virgo-o3.yaml"), "--minutes", "-1", "--out", dir);
+        Assert.Equal(2, code);
+        Assert.Contains("--minutes must be positive", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RunSimulatesDetectsAndReports()
+    {
+        var dir = CliHarness.TempDir();
+        var (code, stdout, err) = CliHarness.Run("run", "--duration", "256", "--out", dir, "--config", CliHarness.Config("virgo-o3.yaml"), "--model", ShippedModel);
+        Assert.True(code == 0, err);
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")))!;
+        foreach (var who in new[] { "model", "baseline" })
+        {
+            Assert.Equal(8, report[who]!["efficiency_by_snr"]!.AsArray().Count);
+            Assert.True(report[who]!["threshold"]!.GetValue<double>() > 0);
+        }
+        Assert.Single(Directory.GetFiles(dir, "*_TRIGGERS-*.parquet"));
+        Assert.Single(Directory.GetFiles(dir, "*_TRIGGERS-*.jsonl"));
+        Assert.True(File.Exists(Path.Combine(dir, "efficiency.png")));
+        Assert.Contains("model    (p >=", stdout, StringComparison.Ordinal);
+    }
+}
