@@ -83,8 +83,8 @@ public static class QTriggers
                     double snr = Math.Sqrt(2 * (energy - 1));
                     if (snr < settings.SnrThreshold) continue;
                     double t = i * tileSeconds;                     // seconds from the start of the data
-                    int sample = (int)(t * fs);
-                    if (sample >= usable.Length || !usable[sample]) continue;
+                    // the tile and the row filter's reach (~2 / half-bandwidth) must lie on usable data
+                    if (!Usable(usable, t, Math.Max(tileSeconds, 2 / hw), fs)) continue;
                     // Omicron's amplitude: the SNR in strain units at the tile's frequency
                     double s = psd.Values[Math.Clamp((int)Math.Round((f - psd.F0) / psd.DeltaF), 0, psd.Length - 1)];
                     tiles.Add(new QTrigger(start + t, f, start + t - tileSeconds / 2, start + t + tileSeconds / 2, f - hw, f + hw,
@@ -93,6 +93,16 @@ public static class QTriggers
             }
         }
         return Cluster(tiles, settings.ClusterSeconds);
+    }
+
+    private static bool Usable(bool[] usable, double t, double reach, double fs)
+    {
+        foreach (var u in new[] { t - reach, t, t + reach })
+        {
+            long k = (long)Math.Floor(u * fs);
+            if (k < 0 || k >= usable.Length || !usable[k]) return false;
+        }
+        return true;
     }
 
     /// <summary>Tiles sorted in time; a cluster grows while the next tile starts within dt of its end.</summary>

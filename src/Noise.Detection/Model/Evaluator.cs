@@ -159,11 +159,13 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         if (s.Disturbances.Count > 0)
             rows.AddRange(new DisturbancePopulation(s).Catalogue(GpsTime.FromSampleIndex(first, fs), GpsTime.FromSampleIndex(end, fs)).Where(r => r.Channel == s.Channel));
         double w = detector.Spec.WindowSeconds;
+        // no window can cover a peak closer than the conditioning's edge to unready data: such events are not counted
+        long near = (long)Math.Ceiling(detector.Spec.Conditioning.EdgeSeconds + w);
         return rows.Where(r =>
         {
             double t = r.PeakTime.ToDouble();
             long sec = r.PeakTime.Seconds;
-            return t >= (double)first / fs + w && t < (double)end / fs - w && !unready.Any(u => sec >= u.Start - 4 && sec < u.End + 4);
+            return t >= (double)first / fs + w && t < (double)end / fs - w && !unready.Any(u => sec >= u.Start - near && sec < u.End + near);
         }).OrderBy(r => r.PeakTime).ToList();
     }
 
