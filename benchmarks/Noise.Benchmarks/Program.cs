@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 namespace Noise.Benchmarks;
 
 /// <summary>
-/// BenchmarkDotNet suites: `dotnet run -c Release -- --filter '*'` (all), or `-- stages` for a quick
+/// BenchmarkDotNet suites: `dotnet run -c Release -- --filter '*'` (all), `-- gpucheck [SECONDS] [OUTDIR]` on a GPU node (see GpuCheck), or `-- stages` for a quick
 /// Stopwatch breakdown of one engine run (no BenchmarkDotNet, a few seconds).
 /// </summary>
 public static class Program
@@ -17,6 +17,7 @@ public static class Program
         }
         if (args.Length > 0 && args[0] == "kernels") { KernelTimer.Run(); return; }
         if (args.Length > 0 && args[0] == "fft") { FftTimer.Run(); return; }
+        if (args.Length > 0 && args[0] == "gpucheck") { Environment.Exit(GpuCheck.Run(args)); }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -28,21 +28,21 @@ public sealed class ComputeDevice : IDisposable
     public Accelerator Accelerator { get; }
     public bool IsCuda => Accelerator.AcceleratorType == AcceleratorType.Cuda;
 
-    /// <summary>A staging array for <see cref="ToHost"/>: needed on CUDA, null on the CPU (its memory is the host's).</summary>
-    public float[]? StagingFor(long length) => IsCuda ? new float[length] : null;
+    /// <summary>Staging memory for <see cref="ToHost"/>: needed on CUDA (page-locked, so copies run at full bus speed), null on the CPU (its memory is the host's).</summary>
+    public HostStaging? StagingFor(long length) => IsCuda ? new HostStaging(Accelerator, length) : null;
 
     /// <summary>
     /// Elements [offset, offset + length) of a synchronised buffer on the host: the CPU accelerator's memory in
     /// place, or a copy into <paramref name="staging"/> (from <see cref="StagingFor"/>) on CUDA.
     /// </summary>
-    public static unsafe ReadOnlySpan<float> ToHost(MemoryBuffer1D<float, Stride1D.Dense> buffer, long offset, long length, float[]? staging)
+    public static unsafe ReadOnlySpan<float> ToHost(MemoryBuffer1D<float, Stride1D.Dense> buffer, long offset, long length, HostStaging? staging)
     {
         ArgumentNullException.ThrowIfNull(buffer);
         if (staging is null)
             return new ReadOnlySpan<float>((float*)buffer.NativePtr + offset, checked((int)length));
-        buffer.View.SubView(offset, length).CopyToCPU(ref staging[0], length);
-        return staging.AsSpan(0, checked((int)length));
+        return staging.CopyFrom(buffer, offset, checked((int)length));
     }
+
     /// <summary>Host threads used by the CPU accelerator and the CPU FFT (1 per core by default).</summary>
     public int Threads { get; }
 

@@ -27,7 +27,7 @@ public sealed class NoiseEngine : IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _bins;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _time;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _output;
-    private readonly float[]? _hostOutput;
+    private readonly HostStaging? _hostOutput;
     private readonly Action<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, ArrayView<float>, BinParams> _binsKernel;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _gains;
     private readonly float[] _hostGains;
@@ -111,6 +111,16 @@ public sealed class NoiseEngine : IDisposable
     public EngineLayout Layout { get; }
     public string FftName => _fft.Name;
 
+    /// <summary>Benchmarks only: when set, each stage is synchronised and timed (slower; same samples).</summary>
+    public StageTimes? Stages { get; set; }
+
+    private void Charge(string stage)
+    {
+        if (Stages is null) return;
+        _device.Accelerator.Synchronize();
+        Stages.Charge(stage);
+    }
+
     /// <summary>
     /// Produces samples [firstSample, firstSample + count) (absolute indices from GPS 0), handing them to
     /// <paramref name="sink"/> in order, in chunks of at most one block. The span is only valid during the call.
@@ -129,6 +139,7 @@ public sealed class NoiseEngine : IDisposable
             cancel.ThrowIfCancellationRequested();
             int nb = (int)Math.Min(_blockSegments, mLast - m0 + 1);
             long blockStart = m0 * s;
+            Stages?.Mark();
             if (Components.HasFlag(SignalComponents.Noise))
             {
                 if (m0 == mFirst)
@@ -157,15 +168,22 @@ public sealed class NoiseEngine : IDisposable
             {
                 _output.MemSetToZero();
             }
+            Charge("noise");
             AddLines(blockStart, nb * s);
-            _transients.Add(_output.View, blockStart, nb * s);
+            Charge("lines");
+            _transients.Add(_output.View, blockStart, nb * s, Stages);
+            Charge("transients_kernels");
             Gate(blockStart, nb * s);
             _device.Accelerator.Synchronize();
+            Charge("gate");
             prevSegments = nb;
 
             long from = Math.Max(firstSample, blockStart);
             long to = Math.Min(end, blockStart + nb * s);
-            sink(ComputeDevice.ToHost(_output, from - blockStart, to - from, _hostOutput), from);
+            var host = ComputeDevice.ToHost(_output, from - blockStart, to - from, _hostOutput);
+            Charge("to_host");
+            sink(host, from);
+            Charge("sink");
         }
     }
 
@@ -281,6 +299,7 @@ public sealed class NoiseEngine : IDisposable
         _bins.Dispose();
         _time.Dispose();
         _output.Dispose();
+        _hostOutput?.Dispose();
         _transients.Dispose();
         _lines?.Dispose();
         _gains.Dispose();

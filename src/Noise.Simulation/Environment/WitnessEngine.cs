@@ -15,7 +15,7 @@ public sealed class WitnessEngine : IDisposable
 {
     private readonly ComputeDevice _device;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _output;
-    private readonly float[]? _host;
+    private readonly HostStaging? _host;
     private readonly Action<Index1D, ArrayView<float>, WhiteParams> _noise;
     private readonly TransientAdder _transients;
     private readonly int _launch;
@@ -75,5 +75,6 @@ public sealed class WitnessEngine : IDisposable
     {
         _transients.Dispose();
         _output.Dispose();
+        _host?.Dispose();
     }
 }

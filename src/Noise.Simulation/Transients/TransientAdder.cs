@@ -20,7 +20,8 @@ public sealed class TransientAdder(ComputeDevice device, int sampleRate, IReadOn
     public const int Tile = 4096;
 
     /// <summary>Adds every atom overlapping [blockStart, blockStart + length) to output[0..length).</summary>
-    public void Add(ArrayView<float> output, long blockStart, long length)
+    /// <param name="stages">Benchmarks only: charges the host-side preparation and counts launches.</param>
+    public void Add(ArrayView<float> output, long blockStart, long length, StageTimes? stages = null)
     {
         if (sources.Count == 0) return;
         long blockEnd = blockStart + length;
@@ -72,6 +73,13 @@ public sealed class TransientAdder(ComputeDevice device, int sampleRate, IReadOn
             device.Accelerator.Synchronize();   // the previous block's launches may still read the atoms
         }
         _atoms.View.SubView(0, list.Count).CopyFromCPU(list.ToArray());
+        if (stages is not null)
+        {
+            device.Accelerator.Synchronize();
+            stages.Charge("transients_host");
+            stages.Count("transient_launches", launches.Count);
+            stages.Count("transient_atoms_listed", list.Count);
+        }
         foreach (var (from, to, offset, count) in launches)
         {
             _kernel(_launch, output, _atoms.View, new TransientParams

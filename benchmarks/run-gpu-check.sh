@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The GPU node check, in two steps because GPU nodes here have no .NET SDK:
+#   benchmarks/run-gpu-check.sh pack           (on a build machine) publishes Noise.Benchmarks self-contained
+#                                               for linux-x64 into .gpu/bench.tar.xz (git-ignored)
+#   benchmarks/run-gpu-check.sh node OUTDIR    (on the GPU node, from the repo root) unpacks it, finds cuFFT,
+#                                               runs `gpucheck` (device, CPU/CUDA agreement with every component,
+#                                               reproducibility, throughput), the PyTorch peer on the same GPU in
+#                                               the same invocation, and scipy's ASD check of the CUDA output.
+# usage: benchmarks/run-gpu-check.sh pack | node OUTDIR [DURATION_S=4096]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+case "${1:-}" in
+  pack)
+    rm -rf .gpu/bench && mkdir -p .gpu
+    dotnet publish benchmarks/Noise.Benchmarks -c Release -r linux-x64 --self-contained -o .gpu/bench >/dev/null
+    tar -C .gpu -cJf .gpu/bench.tar.xz bench
+    rm -rf .gpu/bench
+    ls -l .gpu/bench.tar.xz ;;
+  node)
+    out=${2:?OUTDIR}; duration=${3:-4096}
+    mkdir -p "$out"
+    tar -C .gpu -xJf .gpu/bench.tar.xz   # inside the repo: the check finds configs/ above itself
+    nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total --format=csv,noheader | tee "$out/nvidia-smi.txt"
+    # ILGPU probes libcufft.so.10/11/12; CUDA images keep it in the toolkit or in the pip wheel's folder
+    lib=$(dirname "$(find /usr/local/cuda*/ /usr/lib /opt -name 'libcufft.so.1[0-2]*' 2>/dev/null | head -1)")
+    export LD_LIBRARY_PATH="$lib:${LD_LIBRARY_PATH:-}"
+    echo "cuFFT from $lib"
+    .gpu/bench/Noise.Benchmarks gpucheck "$duration" "$out" 2>&1 | tee "$out/gpucheck.log"
+    asd=configs/curves/O3-V1_sensitivity_strain_asd.txt
+    python3 benchmarks/peers/check_raw_asd.py "$out/cuda_o3_64s_f32.raw" "$asd" | tee "$out/asd_check.json"
+    rm -f "$out/cuda_o3_64s_f32.raw"
+    python3 benchmarks/peers/torch_noise_from_psd.py "$asd" "$duration" | tee "$out/torch_peer.json" ;;
+  *) echo "usage: $0 pack | node OUTDIR [DURATION_S]" >&2; exit 2 ;;
+esac
