@@ -63,6 +63,7 @@ public static class Program
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(DetectCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(StreamCommand.Create());
         return root;
     }
 

@@ -33,42 +33,26 @@ public static class Welch
         int nseg = starts.Count;
         if (nseg == 0)
             throw new NoiseInputException($"Welch: no {segmentLength / sampleRate:g4} s stretch without gaps in {x.Length / sampleRate:g4} s of data");
-        int nf = segmentLength / 2 + 1;
-        var window = new double[segmentLength];
-        double wss = 0;
-        for (int i = 0; i < segmentLength; i++)
-        {
-            window[i] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / segmentLength); // periodic Hann, as scipy
-            wss += window[i] * window[i];
-        }
-        double scale = 1.0 / (sampleRate * wss);
-        var periodograms = new double[nf][];
-        for (int k = 0; k < nf; k++) periodograms[k] = new double[nseg];
+        var periodogram = new WelchPeriodogram(segmentLength, sampleRate);
+        var periodograms = new List<double[]>(nseg);
+        foreach (var s0 in starts) periodograms.Add(periodogram.Of(x.Slice(s0, segmentLength)));
+        return Average(periodograms, sampleRate, segmentLength, average);
+    }
 
-        var fft = new RealFft64(segmentLength);
-        var buf = new double[segmentLength];
-        var re = new double[segmentLength];
-        var im = new double[segmentLength];
-        for (int s = 0; s < nseg; s++)
-        {
-            var seg = x.Slice(starts[s], segmentLength);
-            double mean = 0;
-            for (int i = 0; i < segmentLength; i++) mean += seg[i];
-            mean /= segmentLength; // scipy detrend='constant'
-            for (int i = 0; i < segmentLength; i++) buf[i] = (seg[i] - mean) * window[i];
-            fft.Direct(buf, re, im);
-            for (int k = 0; k < nf; k++)
-            {
-                double p = (re[k] * re[k] + im[k] * im[k]) * scale;
-                if (k != 0 && k != nf - 1) p *= 2; // one-sided
-                periodograms[k][s] = p;
-            }
-        }
-
+    /// <summary>The mean or the bias-corrected median (scipy's) of one-sided periodograms, bin by bin.</summary>
+    /// <param name="bins">Average only the first bins (a caller that reads no higher); the rest are NaN.</param>
+    public static FrequencySeries Average(IReadOnlyList<double[]> periodograms, double sampleRate, int segmentLength, WelchAverage average = WelchAverage.Median, int? bins = null)
+    {
+        ArgumentNullException.ThrowIfNull(periodograms);
+        int nseg = periodograms.Count, nf = segmentLength / 2 + 1;
+        if (nseg == 0) throw new NoiseInputException("Welch: no segments to average");
         var psd = new double[nf];
-        for (int k = 0; k < nf; k++)
+        var col = new double[nseg];
+        int last = Math.Min(nf, bins ?? nf);
+        Array.Fill(psd, double.NaN, last, nf - last);
+        for (int k = 0; k < last; k++)
         {
-            var col = periodograms[k];
+            for (int s = 0; s < nseg; s++) col[s] = periodograms[s][k];
             if (average == WelchAverage.Mean)
             {
                 double sum = 0;
@@ -91,5 +75,52 @@ public static class Welch
         double b = 1;
         for (int i = 1; i <= (n - 1) / 2; i++) b += 1.0 / (2 * i + 1) - 1.0 / (2 * i);
         return b;
+    }
+}
+
+/// <summary>
+/// One Welch segment's one-sided periodogram, as scipy.signal.welch computes it (periodic Hann window, constant
+/// detrend, density scaling): shared by the block estimate and the streaming running PSD.
+/// </summary>
+public sealed class WelchPeriodogram
+{
+    private readonly int _n;
+    private readonly double[] _window, _buf, _re, _im;
+    private readonly double _scale;
+    private readonly RealFft64 _fft;
+
+    public WelchPeriodogram(int segmentLength, double sampleRate)
+    {
+        _n = segmentLength;
+        _window = new double[segmentLength];
+        double wss = 0;
+        for (int i = 0; i < segmentLength; i++)
+        {
+            _window[i] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / segmentLength); // periodic Hann, as scipy
+            wss += _window[i] * _window[i];
+        }
+        _scale = 1.0 / (sampleRate * wss);
+        _fft = new RealFft64(segmentLength);
+        _buf = new double[segmentLength];
+        _re = new double[segmentLength];
+        _im = new double[segmentLength];
+    }
+
+    public double[] Of(ReadOnlySpan<double> seg)
+    {
+        if (seg.Length != _n) throw new ArgumentException($"segment of {seg.Length} samples, expected {_n}", nameof(seg));
+        double mean = 0;
+        for (int i = 0; i < _n; i++) mean += seg[i];
+        mean /= _n; // scipy detrend='constant'
+        for (int i = 0; i < _n; i++) _buf[i] = (seg[i] - mean) * _window[i];
+        _fft.Direct(_buf, _re, _im);
+        int nf = _n / 2 + 1;
+        var p = new double[nf];
+        for (int k = 0; k < nf; k++)
+        {
+            p[k] = (_re[k] * _re[k] + _im[k] * _im[k]) * _scale;
+            if (k != 0 && k != nf - 1) p[k] *= 2; // one-sided
+        }
+        return p;
     }
 }

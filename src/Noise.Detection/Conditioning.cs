@@ -121,8 +121,29 @@ public static class Conditioning
         var re = new double[nfft / 2 + 1];
         var im = new double[nfft / 2 + 1];
         new RealFft64(nfft).Direct(buf, re, im);
+        var gain = Gain(psd, fs, settings);
+        var spec = new Complex[nfft / 2 + 1];
+        double df = fs / nfft;
+        for (int k = 1; k < nfft / 2; k++)
+        {
+            double g = gain(k * df);
+            if (g != 0) spec[k] = new Complex(re[k], im[k]) * g;
+        }
+        return spec;
+    }
+
+    /// <summary>
+    /// The whitening gain at frequency f: sqrt(2 / (fs S(f))) on [FLow, FHigh] outside the notches, times the
+    /// kept band's share of [0, fs/2] so stationary noise comes out N(0, 1); zero elsewhere. The one definition
+    /// used by block whitening here and by the streaming FIR whitener.
+    /// </summary>
+    /// <param name="notched">The PSD bins to notch (default: <see cref="Notches"/> of this PSD; a stream keeps its own so notches do not flicker between estimates).</param>
+    public static Func<double, double> Gain(FrequencySeries psd, double fs, ConditioningSettings settings, bool[]? notched = null)
+    {
+        ArgumentNullException.ThrowIfNull(psd);
+        ArgumentNullException.ThrowIfNull(settings);
         double fLow = settings.FLow, fHigh = settings.HighFor(fs);
-        var notched = Notches(psd, settings);
+        notched ??= Notches(psd, settings);
         double kept = 0;
         for (int j = 0; j < psd.Length; j++)
         {
@@ -130,18 +151,13 @@ public static class Conditioning
             if (f >= fLow && f <= fHigh && !notched[j]) kept += psd.DeltaF;
         }
         double band = Math.Sqrt(fs / 2 / Math.Max(kept, psd.DeltaF));
-        var spec = new Complex[nfft / 2 + 1];
-        double df = fs / nfft;
-        for (int k = 1; k < nfft / 2; k++)
+        return f =>
         {
-            double f = k * df;
-            if (f < fLow || f > fHigh) continue;
+            if (f <= 0 || f < fLow || f > fHigh || f >= fs / 2) return 0;
             int j = Math.Clamp((int)Math.Round((f - psd.F0) / psd.DeltaF), 0, psd.Length - 1);
             double s = psd.Values[j];
-            if (!(s > 0) || notched[j]) continue;
-            spec[k] = new Complex(re[k], im[k]) * (Math.Sqrt(2 / (fs * s)) * band);
-        }
-        return spec;
+            return s > 0 && !notched[j] ? Math.Sqrt(2 / (fs * s)) * band : 0;
+        };
     }
 
     /// <summary>PSD bins more than NotchFactor above their running median (see <see cref="ConditioningSettings.NotchFactor"/>).</summary>
@@ -156,13 +172,15 @@ public static class Conditioning
         // f_low is not a line)
         int lo = Math.Max(0, (int)Math.Ceiling((settings.FLow - psd.F0) / psd.DeltaF));
         int hi = Math.Min(psd.Length - 1, (int)Math.Floor((settings.HighFor(2 * (psd.F0 + (psd.Length - 1) * psd.DeltaF)) - psd.F0) / psd.DeltaF));
-        var buf = new double[2 * h + 1];
+        // running median over [j - h, j + h] clipped to the band: a sorted window slid one bin at a time
+        var window = new List<double>(2 * h + 2);
+        int ca = lo, cb = lo - 1;
         for (int j = lo; j <= hi; j++)
         {
-            int a = Math.Max(lo, j - h), b = Math.Min(hi, j + h), n = b - a + 1;
-            Array.Copy(psd.Values, a, buf, 0, n);
-            Array.Sort(buf, 0, n);
-            notched[j] = psd.Values[j] > settings.NotchFactor * buf[n / 2];
+            int a = Math.Max(lo, j - h), b = Math.Min(hi, j + h);
+            while (cb < b) { double v = psd.Values[++cb]; int at = window.BinarySearch(v); window.Insert(at < 0 ? ~at : at, v); }
+            while (ca < a) { window.RemoveAt(window.BinarySearch(psd.Values[ca++])); }
+            notched[j] = psd.Values[j] > settings.NotchFactor * window[window.Count / 2];
         }
         int widen = (int)Math.Round(settings.NotchWiden / psd.DeltaF);
         var wide = new bool[psd.Length];

@@ -41,8 +41,8 @@ public static class TriggerFile
         file.Commit();
     }
 
-    /// <summary>One JSON object per line; NaN becomes null.</summary>
-    public static string ToJson(TriggerRecord r)
+    /// <summary>One JSON object per line; NaN becomes null. <paramref name="extra"/> writes more fields (streaming's latency and provenance).</summary>
+    public static string ToJson(TriggerRecord r, Action<Utf8JsonWriter>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(r);
         using var ms = new MemoryStream();
@@ -66,6 +66,7 @@ public static class TriggerFile
             w.WriteString("class", r.Class);
             Num(w, "probability", r.Probability);
             Num(w, "class_probability", r.ClassProbability);
+            extra?.Invoke(w);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(ms.ToArray());
@@ -77,7 +78,8 @@ public static class TriggerFile
         AtomicFile.WriteAllText(path, string.Concat(rows.Select(r => ToJson(r) + "\n")));
     }
 
-    private static void Num(Utf8JsonWriter w, string name, double v)
+    /// <summary>A finite number, or null.</summary>
+    public static void Num(Utf8JsonWriter w, string name, double v)
     {
         if (double.IsFinite(v)) w.WriteNumber(name, v);
         else w.WriteNull(name);

@@ -68,6 +68,19 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
         return Score(windows, starts);
     }
 
+    /// <summary>The most probable glitch class of a window (None and the chirp are not glitch classes).</summary>
+    public int GlitchClass(WindowScore score)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        int cls = -1;
+        for (int c = 0; c < score.ClassProbabilities.Length; c++)
+        {
+            if (c == Spec.NoneIndex || c == Spec.ChirpIndex) continue;
+            if (cls < 0 || score.ClassProbabilities[c] > score.ClassProbabilities[cls]) cls = c;
+        }
+        return cls;
+    }
+
     /// <summary>Runs of consecutive windows (no gap longer than one stride) at or above the threshold, one trigger each.</summary>
     public List<ModelTrigger> Triggers(List<WindowScore> scores, double threshold)
     {
@@ -78,13 +91,7 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
         void Close()
         {
             if (best is null) return;
-            // the most probable glitch class (None and the chirp are not glitch classes)
-            int cls = -1;
-            for (int c = 0; c < best.ClassProbabilities.Length; c++)
-            {
-                if (c == Spec.NoneIndex || c == Spec.ChirpIndex) continue;
-                if (cls < 0 || best.ClassProbabilities[c] > best.ClassProbabilities[cls]) cls = c;
-            }
+            int cls = GlitchClass(best);
             triggers.Add(new ModelTrigger(best.Time, runStart, last + Spec.WindowSeconds, best.GlitchProbability, Spec.Classes[cls], best.ClassProbabilities[cls]));
             best = null;
         }

@@ -1,3 +1,4 @@
+using Noise.Core;
 namespace Noise.Detection.Model;
 
 /// <summary>
@@ -21,6 +22,17 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
     public double BaselineSeconds { get; private set; }
     public long Windows { get; private set; }
 
+    /// <summary>
+    /// The baseline's tiles over conditioned data at the model's rate (NaN where unusable): it reads the same data
+    /// as the model, unit white noise with one-sided PSD 2/fs, already notched. Shared with streaming.
+    /// </summary>
+    public List<QTrigger> BaselineTiles(double[] conditioned, double t0)
+    {
+        ArgumentNullException.ThrowIfNull(conditioned);
+        var z = conditioned.Select(v => double.IsFinite(v) ? v : 0).ToArray();
+        return QTriggers.Find(z, detector.Spec.SampleRate, t0, _white, detector.Spec.Conditioning with { NotchFactor = 0 }, baseline);
+    }
+
     public (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(int fs, long first, long total, Action<long, double[]> fill, Action<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(fill);
@@ -38,7 +50,14 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
             fill(a, x);
             double t0 = (double)a / fs, lo = t0 + (double)margin / fs, hi = Math.Min(lo + keep / (double)fs, runEnd);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var conditioned = Conditioner.Condition(x, fs, spec);
+            double[] conditioned;
+            try { conditioned = Conditioner.Condition(x, fs, spec); }
+            catch (NoiseInputException)
+            {
+                // no gap-free PSD segment in the whole chunk (a long lock loss): nothing here to scan
+                progress?.Invoke(Math.Min(1, (hi - runStart) / (runEnd - runStart)));
+                continue;
+            }
             ConditioningSeconds += clock.Elapsed.TotalSeconds;
             clock.Restart();
             var slid = detector.Slide(conditioned, t0);
@@ -47,9 +66,7 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
             clock.Restart();
             foreach (var w in slid)
                 if (w.Start >= lo && w.Start < hi && w.Start >= runStart && w.Start + spec.WindowSeconds <= runEnd) scores.Add(w);
-            // the baseline reads the same conditioned data: unit white noise, one-sided PSD 2/fs, already notched
-            var z = conditioned.Select(v => double.IsFinite(v) ? v : 0).ToArray();
-            foreach (var q in QTriggers.Find(z, spec.SampleRate, t0, _white, spec.Conditioning with { NotchFactor = 0 }, baseline))
+            foreach (var q in BaselineTiles(conditioned, t0))
                 if (q.Time >= lo && q.Time < hi && q.Time >= runStart) tiles.Add(q);
             BaselineSeconds += clock.Elapsed.TotalSeconds;
             progress?.Invoke(Math.Min(1, (hi - runStart) / (runEnd - runStart)));

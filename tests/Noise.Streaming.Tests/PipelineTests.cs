@@ -1,0 +1,103 @@
+using Noise.Core;
+using Noise.Detection.Model;
+using Noise.Simulation;
+using Noise.Simulation.Transients;
+using Noise.Streaming.Sinks;
+using Noise.Streaming.Sources;
+
+namespace Noise.Streaming.Tests;
+
+/// <summary>Collects triggers in memory.</summary>
+internal sealed class ListSink : ITriggerSink
+{
+    public List<StreamTrigger> Triggers { get; } = [];
+    public string Name => "list";
+    public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+    public void Offer(StreamTrigger trigger) { lock (Triggers) Triggers.Add(trigger); }
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+public class PipelineTests
+{
+    private static (GlitchNet Net, DetectorSpec Spec, System.Text.Json.Nodes.JsonObject Doc) Shipped() =>
+        ModelStore.Load(Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "models", "glitchnet-o3"));
+
+    /// <summary>
+    /// The twin at max speed through the whole pipeline: model triggers land on the catalogue's glitches (time and
+    /// class) and the loud ones are found; nothing triggers while the detector is unlocked.
+    /// </summary>
+    [Fact]
+    public async Task TwinStreamTriggersAtTheCataloguesTimesAndClasses()
+    {
+        var (net, spec, doc) = Shipped();
+        using var _ = net;
+        var scenario = ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml")) with { Seed = 424242 };
+        double seconds = 1800;
+        var metrics = new StreamMetrics();
+        var sink = new ListSink();
+        var settings = new StreamSettings { Threshold = DetectThreshold(doc), Baseline = false, BaselineMayDrop = false };
+        var pipeline = new StreamPipeline(new Detector(net, spec), settings, [sink], metrics);
+        await pipeline.RunAsync(new TwinSource(scenario, seconds, new Pacer(double.PositiveInfinity), DeviceChoice.Cpu, 2), CancellationToken.None);
+
+        int fs = scenario.SampleRate;
+        long first = scenario.GpsStart.ToSampleIndex(fs);
+        var truth = new GlitchPopulation(scenario).Catalogue(first, first + (long)(seconds * fs)).Where(e => e.Kind == "glitch").ToList();
+        var lockTimeline = new Simulation.Environment.LockTimeline(scenario);
+        bool Ready(double t) => Simulation.Environment.LockTimeline.IsReady(lockTimeline.State((long)Math.Floor(t)));
+        // the stream needs 10 s for its first PSD; events later than that, in analysis-ready time
+        double start = scenario.GpsStart.ToDouble() + 16, end = scenario.GpsStart.ToDouble() + seconds - 4;
+        var loud = truth.Where(e => e.Snr >= 15 && e.PeakTime.ToDouble() > start && e.PeakTime.ToDouble() < end && Ready(e.PeakTime.ToDouble())).ToList();
+        var model = sink.Triggers.Select(t => t.Record).Where(r => r.Pipeline == "glitchnet").ToList();
+        TransientEvent? Near(TriggerRecord r) => truth.Where(e => Math.Abs(e.PeakTime.ToDouble() - r.PeakTime.ToDouble()) < 1).OrderBy(e => Math.Abs(e.PeakTime.ToDouble() - r.PeakTime.ToDouble())).FirstOrDefault();
+        double found = loud.Count(e => model.Any(r => Math.Abs(r.PeakTime.ToDouble() - e.PeakTime.ToDouble()) < 1)) / (double)loud.Count;
+        var matched = model.Select(r => (r, e: Near(r))).Where(x => x.e is not null).ToList();
+        double precision = matched.Count / (double)model.Count;
+        double classOk = matched.Count(x => x.e!.Class == x.r.Class) / (double)matched.Count;
+        string summary = $"{loud.Count} loud glitches, found {found:F2}; {model.Count} model triggers, on a catalogue glitch {precision:F2}, class right {classOk:F2}";
+        Assert.True(loud.Count >= 5, summary);
+        Assert.True(found >= 0.7, summary);
+        Assert.True(precision >= 0.7, summary);
+        // the shipped model's own class accuracy (issue 4's open goal) is what limits this, not the stream:
+        // it calls many loud Blips Extremely_Loud in batch mode too
+        Assert.True(classOk >= 0.4, summary);
+        Assert.All(model, r => Assert.True(Ready(r.PeakTime.ToDouble()), $"trigger at {r.PeakTime} while not analysis-ready"));
+        Assert.Equal(seconds, metrics.DataSeconds, 6);
+        Assert.True(metrics.ComputeModel.Count == model.Count);
+        Console.WriteLine(summary);
+    }
+
+    private static double DetectThreshold(System.Text.Json.Nodes.JsonObject doc) => doc["metrics"]!["threshold_far_1_per_hour"]!.GetValue<double>();
+
+    [Fact]
+    public void ClustererReportsOneTriggerPerRunAtMostHoldSecondsAfterItsStart()
+    {
+        var (net, spec, _) = Shipped();
+        using var _n = net;
+        var detector = new Detector(net, spec);
+        var c = new StreamClusterer(detector, holdSeconds: 0.5);
+        float[] Probs(double glitch)
+        {
+            var p = new float[spec.Classes.Count];
+            p[spec.NoneIndex] = (float)(1 - glitch);
+            p[spec.IndexOf("Blip")] = (float)glitch;
+            return p;
+        }
+        WindowScore W(double t, double p) => new(t, p, Probs(p), t + 1);
+        var emitted = new List<(double At, ModelTrigger T)>();
+        // a run from 0.25 to 1.5, a dip, the same transient back above threshold at 2.25 (its windows still
+        // overlap the run's last one, so its own windows, to 4.25, belong to it too), then a new transient at 5.0
+        double[] ps = [0.1, 0.95, 0.97, 0.99, 0.98, 0.96, 0.95, 0.2, 0.1, 0.97, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.97, 0.2];
+        for (int i = 0; i < ps.Length; i++)
+            foreach (var t in c.Feed(i * 0.25, W(i * 0.25, ps[i]), 0.9)) emitted.Add((i * 0.25, t));
+        Assert.Equal(2, emitted.Count);
+        Assert.Equal(0.75, emitted[0].At);             // 0.5 s after the run's first window (0.25), not at its end (1.5)
+        Assert.Equal(0.75 + 1, emitted[0].T.Time);     // the best window so far (p 0.99 at 0.75)
+        Assert.Equal("Blip", emitted[0].T.Class);
+        Assert.Equal(5.25, emitted[1].At);             // a one-window run is reported when it ends
+        Assert.Equal(6, emitted[1].T.Time);
+        Assert.Empty(c.Flush());
+        // a window that could not be scored (a gap) ends a run
+        Assert.Empty(c.Feed(8.0, W(8.0, 0.95), 0.9));
+        Assert.Single(c.Feed(8.25, null, 0.9));
+    }
+}

@@ -1,0 +1,123 @@
+using Noise.Core;
+using Noise.Detection;
+using Noise.Simulation;
+
+namespace Noise.Streaming.Tests;
+
+public class StreamPartsTests
+{
+    [Fact]
+    public void RingHoldsTheLastCapacitySamplesAndGapsReadAsNaN()
+    {
+        var ring = new SampleRing(8);
+        ring.Write(100, [1, 2, 3]);
+        ring.Write(105, [6, 7]);                 // 103-104 missing
+        Assert.Equal(1, ring[100]);
+        Assert.True(double.IsNaN(ring[103]) && double.IsNaN(ring[104]));
+        Assert.Equal(7, ring[106]);
+        ring.Write(107, [8, 9, 10, 11, 12]);     // wraps: 100..103 fall out
+        Assert.True(double.IsNaN(ring[100]) && double.IsNaN(ring[103]));
+        var d = new double[5];
+        ring.Read(108, d);
+        Assert.Equal([9, 10, 11, 12, double.NaN], d);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ring.Write(110, [1]));
+    }
+
+    [Fact]
+    public async Task FramesRoundTripAndBadHeadersAreErrors()
+    {
+        var bytes = FrameCodec.Encode(1238166018.5, 4096, [1f, -2f, float.NaN], ready: false);
+        var f = await FrameCodec.ReadAsync(new MemoryStream(bytes), CancellationToken.None);
+        Assert.NotNull(f);
+        Assert.Equal(1238166018.5 * 4096, f.FirstSample);
+        Assert.Equal(4096, f.SampleRate);
+        Assert.False(f.Ready);
+        Assert.Equal(-2f, f.Data[1]);
+        Assert.True(float.IsNaN(f.Data[2]));
+        Assert.Null(await FrameCodec.ReadAsync(new MemoryStream([]), CancellationToken.None));
+        bytes[0] = (byte)'X';
+        await Assert.ThrowsAsync<InvalidDataException>(() => FrameCodec.ReadAsync(new MemoryStream(bytes), CancellationToken.None));
+        await Assert.ThrowsAsync<EndOfStreamException>(() => FrameCodec.ReadAsync(new MemoryStream(FrameCodec.Encode(0, 4096, [1f, 2f], true)[..38]), CancellationToken.None));
+    }
+
+    [Fact]
+    public void LatencyQuantilesAreWithinOneBucket()
+    {
+        var h = new LatencyHistogram();
+        for (int i = 1; i <= 1000; i++) h.Add(i * 1e-3);   // 1 ms .. 1 s uniformly
+        Assert.InRange(h.Quantile(0.5), 0.5, 0.5 * 1.07);
+        Assert.InRange(h.Quantile(0.99), 0.99, 1.0);
+        Assert.Equal(1000, h.Count);
+        var sb = new System.Text.StringBuilder();
+        h.Prometheus(sb, "x", "");
+        Assert.Contains("x_bucket{le=\"0.1\"} 100\n", sb.ToString(), StringComparison.Ordinal);
+        Assert.Contains("x_count 1000", sb.ToString(), StringComparison.Ordinal);
+    }
+
+    private static (double[] X, Scenario S) TwinNoise(double seconds)
+    {
+        var s = ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml")) with { Seed = 7, Lock = null, Breathing = [] };
+        using var dev = ComputeDevice.Create(DeviceChoice.Cpu, 2);
+        using var engine = new NoiseEngine(dev, s, 64, SignalComponents.Noise);
+        long first = s.GpsStart.ToSampleIndex(s.SampleRate);
+        var x = new double[(long)(seconds * s.SampleRate)];
+        engine.Generate(first, x.Length, (span, at) => { for (int i = 0; i < span.Length; i++) x[at - first + i] = span[i]; });
+        return (x, s);
+    }
+
+    /// <summary>Streams x in 1 s pieces through the whitener designed from the block PSD; returns its output at 2048 Hz.</summary>
+    private static double[] StreamWhiten(double[] x, int fs, FrequencySeries psd, ConditioningSettings settings, out StreamWhitener whitener)
+    {
+        whitener = new StreamWhitener(fs, 2048, 1, settings);
+        whitener.Design(psd);
+        var raw = new SampleRing(x.Length + fs);
+        var cond = new SampleRing(x.Length / (fs / 2048) + 2048);
+        whitener.StartAt(0);
+        for (int a = 0; a < x.Length; a += fs)
+        {
+            raw.Write(a, x.AsSpan(a, Math.Min(fs, x.Length - a)));
+            whitener.Advance(raw, a + Math.Min(fs, x.Length - a), cond);
+        }
+        var y = new double[x.Length / (fs / 2048)];
+        cond.Read(0, y);
+        return y;
+    }
+
+    [Fact]
+    public void StreamWhiteningIsStandardNormalAndAgreesWithBlockWhitening()
+    {
+        var (x, s) = TwinNoise(96);
+        int fs = s.SampleRate;
+        var settings = new ConditioningSettings { FLow = 20, FHigh = 900 };
+        var psd = Conditioning.EstimatePsd(x, fs, settings);
+        var y = StreamWhiten(x, fs, psd, settings, out var w);
+        Assert.Equal(fs / 2, w.LookAhead);                      // a 1 s filter waits 0.5 s for data
+        var block = Conditioning.Whiten(x, fs, psd, settings, 2048);
+        // the stream's output begins half a filter in and is finite up to half a filter before the end
+        Assert.True(double.IsNaN(y[100]) && double.IsFinite(y[1100]) && double.IsFinite(y[^1100]));
+        var mid = Enumerable.Range(10 * 2048, 70 * 2048).ToArray();
+        double m = mid.Average(i => y[i]), v = mid.Average(i => (y[i] - m) * (y[i] - m));
+        Assert.InRange(Math.Sqrt(v), 0.97, 1.03);
+        // the same filter in the frequency domain, truncated to 1 s: the two agree closely where both are valid
+        double sxy = 0, sxx = 0, syy = 0;
+        foreach (var i in mid) { sxy += y[i] * block[i]; sxx += y[i] * y[i]; syy += block[i] * block[i]; }
+        double corr = sxy / Math.Sqrt(sxx * syy);
+        Assert.True(corr > 0.95, $"correlation with block whitening {corr:F4}");
+    }
+
+    [Fact]
+    public void StreamWhiteningFlagsGapsAndNaNOnlyWithinHalfAFilter()
+    {
+        var (x, s) = TwinNoise(64);
+        int fs = s.SampleRate;
+        var settings = new ConditioningSettings { FLow = 20, FHigh = 900 };
+        var psd = Conditioning.EstimatePsd(x, fs, settings);
+        Array.Clear(x, 30 * fs, 2 * fs);          // 2 s of zeros: no data
+        x[50 * fs] = double.NaN;
+        var y = StreamWhiten(x, fs, psd, settings, out _);
+        int m = 2048;
+        Assert.True(double.IsNaN(y[31 * m]) && double.IsNaN(y[30 * m - m / 4]) && double.IsNaN(y[32 * m + m / 4]) && double.IsNaN(y[50 * m + m / 4]));
+        Assert.True(double.IsFinite(y[30 * m - m]) && double.IsFinite(y[32 * m + m]) && double.IsFinite(y[50 * m + m]) && double.IsFinite(y[50 * m - m]));
+        Assert.All(y.Skip(m).Take(60 * m).Where(double.IsFinite), v => Assert.True(Math.Abs(v) < 8, $"{v}"));
+    }
+}
