@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proof, on this machine, that the offloading story works (called by .ci/run; a few minutes):
 #   1. build the OCI image without a Docker engine (build-image.sh) and run it with podman + runc:
-#      `noise info` and a short `noise simulate` writing to a bind-mounted folder;
+#      `noise info`, a short `noise simulate` and a minute of `noise stream` writing to a bind-mounted folder;
 #   2. start a real single-node Slurm, submit the repo's Slurm array (4 shards, the published binary in place
 #      of Apptainer, which Debian 12 lacks) with its dependent merge, and compare the merged files with an
 #      unsharded run: identical bytes;
@@ -42,6 +42,9 @@ mkdir -p "$work/data" && chmod 777 "$work/data"
 run -v "$work/data:/data" "localhost/noise:$version" simulate --config virgo-o3.yaml --duration 8 --out /data/img --format both
 test -s "$work/data/img/V-V1_NOISE_VIRGO_O3-1238166018-8.hdf5"
 test -s "$work/data/img/run.json"
+run -v "$work/data:/data" "localhost/noise:$version" stream --source twin:virgo-o3.yaml --speed max --duration 60 --no-baseline \
+  --sink jsonl:/data/stream.jsonl --stats /data/stream-stats.json
+grep -q '"data_seconds": 60' "$work/data/stream-stats.json"
 echo "image OK: $(du -h "$archive" | cut -f1) oci-archive, noise info and simulate ran in podman (runc)"
 
 step "2. sharded run on a real Slurm (array of 4 + dependent merge) vs an unsharded run"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of the solution from a fresh clone: installs what the tests use as independent readers
-# (Debian's python3-h5py/numpy/scipy, Node's DuckDB), then `dotnet test`, then prints one summary line.
+# (Debian's python3-h5py/numpy/scipy, Node's DuckDB), headless Chromium for the streaming live page, then
+# `dotnet test`, then prints one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 /usr/bin/python3 -c 'import h5py, numpy, scipy' 2>/dev/null || need+=(python3-h5py python3-numpy python3-scipy)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"

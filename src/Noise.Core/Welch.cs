@@ -106,16 +106,20 @@ public sealed class WelchPeriodogram
         _im = new double[segmentLength];
     }
 
-    public double[] Of(ReadOnlySpan<double> seg)
+    public double[] Of(ReadOnlySpan<double> seg) => Of(seg, new double[_n / 2 + 1]);
+
+    /// <summary>Into <paramref name="p"/> (n/2 + 1 values; a stream recycles them).</summary>
+    public double[] Of(ReadOnlySpan<double> seg, double[] p)
     {
+        ArgumentNullException.ThrowIfNull(p);
         if (seg.Length != _n) throw new ArgumentException($"segment of {seg.Length} samples, expected {_n}", nameof(seg));
+        if (p.Length != _n / 2 + 1) throw new ArgumentException($"periodogram of {p.Length} bins, expected {_n / 2 + 1}", nameof(p));
         double mean = 0;
         for (int i = 0; i < _n; i++) mean += seg[i];
         mean /= _n; // scipy detrend='constant'
         for (int i = 0; i < _n; i++) _buf[i] = (seg[i] - mean) * _window[i];
         _fft.Direct(_buf, _re, _im);
         int nf = _n / 2 + 1;
-        var p = new double[nf];
         for (int k = 0; k < nf; k++)
         {
             p[k] = (_re[k] * _re[k] + _im[k] * _im[k]) * _scale;

@@ -101,6 +101,10 @@ public sealed class StreamMetrics
     public long LastDataTicks;
     public readonly ConcurrentDictionary<string, long> TriggersByPipeline = new();
     public readonly LatencyHistogram ComputeModel = new(), ComputeBaseline = new(), EndToEndModel = new(), EndToEndBaseline = new();
+    /// <summary>Every scored window, trigger or not: from the arrival of its last needed sample to its score.</summary>
+    public readonly LatencyHistogram WindowDecision = new();
+    /// <summary>Resident memory every 600 s of data (MB), for soaks.</summary>
+    public readonly ConcurrentQueue<(double DataSeconds, double RssMb, double ManagedMb)> MemoryTimeline = new();
     public long RssStart, RssPeak, RssWarm;
     public double RssWarmAtData = double.NaN;
 
@@ -166,7 +170,7 @@ public sealed class StreamMetrics
             ["sink_dropped"] = SinkDropped, ["sse_dropped"] = SseDropped,
             ["triggers"] = triggers,
             ["stage_seconds"] = new JsonObject(Timing.OrderBy(kv => kv.Key).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value, 3)))),
-            ["compute_latency_ms"] = new JsonObject { ["model"] = ComputeModel.Summary(1000), ["baseline"] = ComputeBaseline.Summary(1000) },
+            ["compute_latency_ms"] = new JsonObject { ["model"] = ComputeModel.Summary(1000), ["baseline"] = ComputeBaseline.Summary(1000), ["every_window"] = WindowDecision.Summary(1000) },
             ["end_to_end_latency_s"] = new JsonObject { ["model"] = EndToEndModel.Summary(1), ["baseline"] = EndToEndBaseline.Summary(1) },
             ["memory"] = new JsonObject
             {
@@ -176,6 +180,7 @@ public sealed class StreamMetrics
                 ["rss_end_mb"] = Math.Round(rssNow / 1048576.0, 1),
                 ["rss_peak_mb"] = Math.Round(RssPeak / 1048576.0, 1),
                 ["growth_after_warmup_percent"] = RssWarm > 0 ? Math.Round(100.0 * (rssNow - RssWarm) / RssWarm, 2) : null,
+                ["timeline"] = new JsonArray(MemoryTimeline.Select(m => (JsonNode)new JsonObject { ["data_seconds"] = m.DataSeconds, ["rss_mb"] = m.RssMb, ["managed_heap_mb"] = m.ManagedMb }).ToArray()),
             },
         };
     }
@@ -210,6 +215,8 @@ public sealed class StreamMetrics
         sb.Append("# HELP noise_stream_compute_latency_seconds From the arrival of the last sample a decision needed to the trigger's emission.\n# TYPE noise_stream_compute_latency_seconds histogram\n");
         ComputeModel.Prometheus(sb, "noise_stream_compute_latency_seconds", "pipeline=\"glitchnet\"");
         ComputeBaseline.Prometheus(sb, "noise_stream_compute_latency_seconds", "pipeline=\"qtransform\"");
+        sb.Append("# HELP noise_stream_window_latency_seconds From the arrival of a window's last needed sample to its score (every window).\n# TYPE noise_stream_window_latency_seconds histogram\n");
+        WindowDecision.Prometheus(sb, "noise_stream_window_latency_seconds", "");
         sb.Append("# HELP noise_stream_end_to_end_latency_seconds From the transient's GPS time to the trigger's emission (paced and live sources).\n# TYPE noise_stream_end_to_end_latency_seconds histogram\n");
         EndToEndModel.Prometheus(sb, "noise_stream_end_to_end_latency_seconds", "pipeline=\"glitchnet\"");
         EndToEndBaseline.Prometheus(sb, "noise_stream_end_to_end_latency_seconds", "pipeline=\"qtransform\"");

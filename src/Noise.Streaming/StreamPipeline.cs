@@ -30,7 +30,7 @@ public sealed record StreamSettings
     /// 8-13 false triggers, 128 s gave 1-2 (block conditioning of the same data: 1).
     /// </summary>
     public double PsdSeconds { get; init; } = 128;
-    public double PsdUpdateSeconds { get; init; } = 8;
+    public double PsdUpdateSeconds { get; init; } = 16;
     /// <summary>
     /// The baseline searches segments of BaselineStep seconds with BaselinePad seconds of context on each side:
     /// its block whitening leaves the conditioning's EdgeSeconds (6 s) at each end unusable, and a tile needs
@@ -73,6 +73,9 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     private WelchPeriodogram? _periodogram;
     private readonly Queue<(long Start, double[] Power)> _periodograms = new();
     private readonly Queue<(long End, long Ticks)> _arrivals = new();
+    private double[] _values = [];
+    private double[] _segment = [];
+    private readonly Stack<double[]> _spare = new();
     private IStrainSource? _source;
     private readonly StreamClusterer _clusterer = new(detector, settings.HoldSeconds);
 
@@ -134,7 +137,9 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         {
             metrics.GapSeconds += (double)(first - _rawEnd) / _fs;
         }
-        var values = new double[frame.Data.Length - skip];
+        // buffers are reused: a stream that allocates large arrays per frame grows the large-object heap
+        if (_values.Length < frame.Data.Length - skip) _values = new double[frame.Data.Length - skip];
+        var values = _values.AsSpan(0, frame.Data.Length - skip);
         for (int i = 0; i < values.Length; i++)
         {
             float v = frame.Data[skip + i];
@@ -158,6 +163,9 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
             metrics.RssWarmAtData = Math.Round(metrics.DataSeconds);
         }
         if (metrics.Frames % 64 == 0) metrics.SampleMemory();
+        if (Math.Floor(metrics.DataSeconds / 60) > Math.Floor((metrics.DataSeconds - (double)values.Length / _fs) / 60)) NativeHeap.Trim();
+        if (Math.Floor(metrics.DataSeconds / 600) > Math.Floor((metrics.DataSeconds - (double)values.Length / _fs) / 600) && metrics.MemoryTimeline.Count < 1000)
+            metrics.MemoryTimeline.Enqueue((Math.Round(metrics.DataSeconds), Math.Round(Process().WorkingSet64 / 1048576.0, 1), Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1)));
 
         long t0 = Stopwatch.GetTimestamp();
         UpdatePsd();
@@ -203,7 +211,8 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         int step = nper / 2;
         _periodogram ??= new WelchPeriodogram(nper, _fs);
         if (_nextPsdSegment == long.MinValue) _nextPsdSegment = (long)Math.Ceiling((double)(_rawEnd - _raw!.Capacity + nper) / step) * step;
-        var seg = new double[nper];
+        if (_segment.Length != nper) _segment = new double[nper];
+        var seg = _segment;
         for (; _nextPsdSegment + nper <= _rawEnd; _nextPsdSegment += step)
         {
             long q0 = Stopwatch.GetTimestamp();
@@ -211,11 +220,11 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
             if (!seg.All(v => double.IsFinite(v) && v != 0)) continue;
             metrics.Time("psd: read", q0);
             q0 = Stopwatch.GetTimestamp();
-            _periodograms.Enqueue((_nextPsdSegment, _periodogram.Of(seg)));
+            _periodograms.Enqueue((_nextPsdSegment, _periodogram.Of(seg, _spare.Count > 0 ? _spare.Pop() : new double[nper / 2 + 1])));
             metrics.Time("psd: periodogram", q0);
         }
         long history = (long)(settings.PsdSeconds * _fs);
-        while (_periodograms.Count > 0 && _periodograms.Peek().Start < _rawEnd - history) _periodograms.Dequeue();
+        while (_periodograms.Count > 0 && _periodograms.Peek().Start < _rawEnd - history) _spare.Push(_periodograms.Dequeue().Power);
         double now = (double)_rawEnd / _fs;
         // a first estimate waits for 8 periodograms (18 s of data): a median of fewer is too noisy; it improves as
         // the history fills
@@ -295,9 +304,16 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         metrics.WindowsScored += scores.Count;
         // in time order, a window that cannot be scored (gap) ends any run
         var items = scores.Select(s => (s.Start, Score: (WindowScore?)s)).Concat(gaps.Select(g => (Start: g, Score: (WindowScore?)null))).OrderBy(x => x.Start);
+        long scoredAt = Stopwatch.GetTimestamp();
         foreach (var (start, score) in items)
         {
             long needRaw = (long)Math.Round((start + _spec.WindowSeconds) * _fs) + _whitener!.LookAhead;
+            if (score is not null)
+            {
+                long arrived;
+                lock (_arrivals) arrived = ArrivalOf(needRaw);
+                metrics.WindowDecision.Add(Math.Max(0, (double)(scoredAt - arrived) / Stopwatch.Frequency));
+            }
             foreach (var t in _clusterer.Feed(start, score, settings.Threshold)) EmitModel(t, needRaw);
         }
     }
@@ -382,6 +398,23 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         metrics.TriggersByPipeline.AddOrUpdate(record.Pipeline, 1, (_, n) => n + 1);
         metrics.Recent(trigger.ToJson());
         foreach (var s in sinks) s.Offer(trigger);
+    }
+}
+
+/// <summary>
+/// glibc keeps memory that libtorch and the runtime free in its per-thread arenas; a long-running service hands
+/// it back to the system every minute of data (malloc_trim), so resident memory follows what is in use.
+/// </summary>
+internal static partial class NativeHeap
+{
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+
+    public static void Trim()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try { MallocTrim(0); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
     }
 }
 

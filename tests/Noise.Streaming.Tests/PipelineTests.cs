@@ -101,3 +101,53 @@ public class PipelineTests
         Assert.Single(c.Feed(8.25, null, 0.9));
     }
 }
+
+public class HttpSinkTests
+{
+    private static StreamTrigger Trigger(int i) => new(new TriggerRecord
+    {
+        Ifo = "V1", Channel = "V1:Hrec_hoft_16384Hz", Pipeline = "glitchnet",
+        PeakTime = new GpsTime(1238166018 + i, 0), StartTime = new GpsTime(1238166017 + i, 0), Duration = 2, Class = "Blip", Probability = 0.99, ClassProbability = 0.9,
+    }, 1, 5, null, 0);
+
+    /// <summary>A client that never reads loses its oldest events; offering never waits and other clients keep up.</summary>
+    [Fact]
+    public async Task AStuckSseClientNeverSlowsTheStreamAndLosesItsOldestEvents()
+    {
+        var metrics = new StreamMetrics();
+        await using var sink = HttpSink.Parse("127.0.0.1:0", metrics);
+        await sink.StartAsync(CancellationToken.None);
+        var uri = sink.Address!;
+        // the stuck client: asks for the stream, then never reads
+        using var stuck = new System.Net.Sockets.TcpClient();
+        await stuck.ConnectAsync(uri.Host, uri.Port);
+        await stuck.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET /triggers HTTP/1.1\r\nHost: {uri.Host}\r\n\r\n"));
+        // a good client that reads everything
+        using var http = new HttpClient { BaseAddress = uri };
+        using var response = await http.GetAsync("/triggers", HttpCompletionOption.ResponseHeadersRead);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (Interlocked.Read(ref metrics.SseClients) < 2 && sw.Elapsed.TotalSeconds < 10) await Task.Delay(20);
+        Assert.Equal(2, Interlocked.Read(ref metrics.SseClients));
+        const int n = 20000;
+        var last = "";
+        string newest = $"\"peak_time\":{1238166018 + n - 1}";
+        var readAll = Task.Run(async () =>
+        {
+            string? line;
+            while ((line = await reader.ReadLineAsync()) is not null)
+                if (line.StartsWith("data: ", StringComparison.Ordinal) && (last = line).Contains(newest, StringComparison.Ordinal)) break;
+        });
+        sw.Restart();
+        for (int i = 0; i < n; i++)
+        {
+            sink.Offer(Trigger(i));
+            if (i % 200 == 199) await Task.Delay(5);   // the good client keeps up with a fast but finite stream
+        }
+        double offering = sw.Elapsed.TotalSeconds;
+        await Task.WhenAny(readAll, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(offering < 5, $"offering {n} triggers took {offering:F2} s");
+        Assert.True(Interlocked.Read(ref metrics.SseDropped) > 0, "the stuck client's queue should have dropped its oldest events");
+        Assert.Contains(newest, last, StringComparison.Ordinal);   // the good client got the newest
+    }
+}
