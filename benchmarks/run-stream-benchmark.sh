@@ -23,7 +23,10 @@ print(f"  data {d['data_seconds']:.0f} s in {d['uptime_s']:.1f} s ({d['throughpu
 for p in ("model", "baseline"):
     print(f"  {p:8s} compute latency ms p50 {c[p]['p50']} p90 {c[p]['p90']} p99 {c[p]['p99']} max {c[p]['max']} (n {c[p]['count']});"
           f" end-to-end s p50 {e[p]['p50']} p90 {e[p]['p90']} p99 {e[p]['p99']}")
+w = c["every_window"]
+print(f"  every scored window: decision latency ms p50 {w['p50']} p90 {w['p90']} p99 {w['p99']} max {w['max']} (n {w['count']})")
 print(f"  memory MB: start {m['rss_start_mb']}, after {m['warmup_data_seconds']} s of data {m['rss_after_warmup_mb']}, end {m['rss_end_mb']}, peak {m['rss_peak_mb']}; growth after warm-up {m['growth_after_warmup_percent']} %")
+print(f"  memory timeline (data s: RSS MB / managed heap MB): {[(t['data_seconds'], t['rss_mb'], t['managed_heap_mb']) for t in m['timeline']]}")
 print(f"  stage seconds: {d['stage_seconds']}")
 PY
 }

@@ -149,6 +149,8 @@ public sealed class StreamMetrics
 
     public JsonObject Stats(double speed)
     {
+        // resident memory is read after glibc has handed freed memory back (as the timeline is)
+        NativeHeap.Trim();
         SampleMemory();
         long rssNow = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
         var triggers = new JsonObject();

@@ -159,13 +159,17 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         Interlocked.Exchange(ref metrics.LastDataTicks, Stopwatch.GetTimestamp());
         if (metrics.RssWarm == 0 && metrics.DataSeconds >= 600)
         {
+            NativeHeap.Trim();
             metrics.RssWarm = Process().WorkingSet64;
             metrics.RssWarmAtData = Math.Round(metrics.DataSeconds);
         }
         if (metrics.Frames % 64 == 0) metrics.SampleMemory();
         if (Math.Floor(metrics.DataSeconds / 60) > Math.Floor((metrics.DataSeconds - (double)values.Length / _fs) / 60)) NativeHeap.Trim();
         if (Math.Floor(metrics.DataSeconds / 600) > Math.Floor((metrics.DataSeconds - (double)values.Length / _fs) / 600) && metrics.MemoryTimeline.Count < 1000)
+        {
+            NativeHeap.Trim();
             metrics.MemoryTimeline.Enqueue((Math.Round(metrics.DataSeconds), Math.Round(Process().WorkingSet64 / 1048576.0, 1), Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1)));
+        }
 
         long t0 = Stopwatch.GetTimestamp();
         UpdatePsd();
@@ -405,7 +409,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
 /// glibc keeps memory that libtorch and the runtime free in its per-thread arenas; a long-running service hands
 /// it back to the system every minute of data (malloc_trim), so resident memory follows what is in use.
 /// </summary>
-internal static partial class NativeHeap
+public static partial class NativeHeap
 {
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
