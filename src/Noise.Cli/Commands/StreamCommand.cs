@@ -112,7 +112,8 @@ internal static class StreamCommand
         var summary = metrics.Stats(speed);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"stream: {(stop.IsCancellationRequested ? "stopped" : "done")}: {metrics.DataSeconds:F0} s of data in {metrics.UptimeSeconds:F1} s ({summary["throughput_x_realtime"]}x real time); " +
-            $"triggers {string.Join(", ", metrics.TriggersByPipeline.Select(kv => $"{kv.Key} {kv.Value}"))}; compute latency p50/p99 model {summary["compute_latency_ms"]!["model"]!["p50"]}/{summary["compute_latency_ms"]!["model"]!["p99"]} ms; " +
+            $"triggers {(metrics.TriggersByPipeline.IsEmpty ? "none" : string.Join(", ", metrics.TriggersByPipeline.Select(kv => $"{kv.Key} {kv.Value}")))}; " +
+            $"window decision latency p50/p99 {summary["compute_latency_ms"]!["every_window"]!["p50"]?.ToString() ?? "-"}/{summary["compute_latency_ms"]!["every_window"]!["p99"]?.ToString() ?? "-"} ms; " +
             $"gaps {metrics.GapSeconds:F1} s, non-finite {metrics.NonFiniteSamples}, late {metrics.LateFrames + metrics.LateFiles}"));
         if (failure is not null) throw new IOException($"stream failed: {failure.Message}", failure);
         return 0;
