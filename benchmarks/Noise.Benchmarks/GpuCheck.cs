@@ -112,6 +112,25 @@ internal static class GpuCheck
         return 0;
     }
 
+    /// <summary>`components [SECONDS]`: each component's generation cost on this machine's CPU, and the stage times of all of them.</summary>
+    public static void CpuComponents(double seconds)
+    {
+        var full = BenchScenario.VirgoO3WithGlitches();
+        int fs = full.SampleRate;
+        long first = full.GpsStart.ToSampleIndex(fs);
+        using var cpu = ComputeDevice.Create(DeviceChoice.Cpu, Environment.ProcessorCount);
+        foreach (var (name, c) in new[] { ("noise", SignalComponents.Noise), ("noise+lines", SignalComponents.Noise | SignalComponents.Lines),
+            ("noise+glitches", SignalComponents.Noise | SignalComponents.Glitches), ("noise+injections", SignalComponents.Noise | SignalComponents.Injections),
+            ("noise+aux", SignalComponents.Noise | SignalComponents.Aux), ("all", SignalComponents.All) })
+        {
+            var (t, _) = Timed(cpu, full, first, (long)(seconds * fs), 64, c);
+            Console.WriteLine($"cpu {name}: {seconds} s in {t:F3} s");
+        }
+        var stages = new StageTimes();
+        Generate(cpu, full, first, (long)(seconds * fs), 64, keep: false, SignalComponents.All, stages);
+        Console.WriteLine("stages (all, synchronised): " + string.Join(", ", stages.Seconds.Select(kv => $"{kv.Key} {kv.Value:F3}")) + "; " + string.Join(", ", stages.Counts.Select(kv => $"{kv.Key} {kv.Value}")));
+    }
+
     /// <summary>Generation alone: the engine is built and warmed (kernels compiled, FFT plans made) before the clock starts.</summary>
     private static (double Seconds, string Fft) Timed(ComputeDevice device, Scenario s, long first, long n, double block, SignalComponents components)
     {

@@ -17,6 +17,7 @@ public static class Program
         }
         if (args.Length > 0 && args[0] == "kernels") { KernelTimer.Run(); return; }
         if (args.Length > 0 && args[0] == "fft") { FftTimer.Run(); return; }
+        if (args.Length > 0 && args[0] == "components") { GpuCheck.CpuComponents(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1024); return; }
         if (args.Length > 0 && args[0] == "gpucheck") { Environment.Exit(GpuCheck.Run(args)); }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
