@@ -24,7 +24,9 @@ public static class Program
         }
         try
         {
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // on Ctrl-C / SIGTERM the running command is cancelled and given 10 s to finish cleanly (a stream flushes
+            // its sinks, a simulation removes its partial files) before the process ends anyway
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
         }
         catch (NoiseInputException e)
         {
@@ -51,7 +53,8 @@ public static class Program
             "Simulates detector strain on a GPU or CPU: coloured Gaussian noise from measured or design noise curves,\n" +
             "spectral lines, glitches of many families and compact-binary injections, with a ground-truth catalogue;\n" +
             "writes Parquet and GWOSC-layout HDF5, checks spectra (psd) and draws Q-transforms (qscan). Runs split\n" +
-            "across nodes by index (--shard) join with `noise merge`.\n\n" +
+            "across nodes by index (--shard) join with `noise merge`. Trains and evaluates a glitch detector on the twin\n" +
+            "(train, evaluate), runs it on files (detect, run) and on live streams with triggers in about a second (stream).\n\n" +
             "Start with:  noise simulate --config configs/virgo-o3.yaml --duration 64 --out out/\n" +
             "Then:        noise psd --in out/<file>.hdf5 --config configs/virgo-o3.yaml --plot out/asd.png");
         root.Subcommands.Add(SimulateCommand.Create());

@@ -91,7 +91,7 @@ public sealed class StreamMetrics
     private readonly ConcurrentQueue<SpectrogramColumn> _columns = new();
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
-    public long Frames, Samples, NonFiniteSamples, NotReadySamples, LateFrames, LateFiles, BadFiles, Reconnects,
+    public long Frames, Samples, NonFiniteSamples, NotReadySamples, LateFrames, OtherRateFrames, LateFiles, BadFiles, Reconnects,
         WindowsScored, BaselineSegments, BaselineDropped, SinkDropped, SseDropped, SseClients;
     public double GapSeconds;
     public double LastGps = double.NaN, FirstGps = double.NaN;
@@ -167,7 +167,7 @@ public sealed class StreamMetrics
             ["frames"] = Frames, ["samples"] = Samples,
             ["gap_seconds"] = Math.Round(GapSeconds, 6),
             ["non_finite_samples"] = NonFiniteSamples, ["not_ready_samples"] = NotReadySamples,
-            ["late_frames"] = LateFrames, ["late_files"] = LateFiles, ["bad_files"] = BadFiles, ["reconnects"] = Reconnects,
+            ["late_frames"] = LateFrames, ["other_rate_frames"] = OtherRateFrames, ["late_files"] = LateFiles, ["bad_files"] = BadFiles, ["reconnects"] = Reconnects,
             ["windows_scored"] = WindowsScored, ["baseline_segments"] = BaselineSegments, ["baseline_dropped"] = BaselineDropped,
             ["sink_dropped"] = SinkDropped, ["sse_dropped"] = SseDropped,
             ["triggers"] = triggers,
@@ -202,6 +202,7 @@ public sealed class StreamMetrics
         Counter("noise_stream_nonfinite_samples_total", "NaN or infinite samples received (flagged, never triggered on).", NonFiniteSamples);
         Counter("noise_stream_not_ready_samples_total", "Samples received while the detector was not analysis-ready.", NotReadySamples);
         Counter("noise_stream_late_frames_total", "Frames (or parts) that arrived after later data and were dropped.", LateFrames);
+        Counter("noise_stream_other_rate_frames_total", "Frames at another sample rate than the stream's first (dropped).", OtherRateFrames);
         Counter("noise_stream_late_files_total", "dir: files that appeared after the stream had moved past them.", LateFiles);
         Counter("noise_stream_reconnects_total", "tcp: reconnections to the source.", Reconnects);
         Counter("noise_stream_windows_scored_total", "Model windows scored.", WindowsScored);

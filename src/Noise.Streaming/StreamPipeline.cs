@@ -72,7 +72,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     private long _nextPsdSegment = long.MinValue;
     private WelchPeriodogram? _periodogram;
     private readonly Queue<(long Start, double[] Power)> _periodograms = new();
-    private readonly Queue<(long End, long Ticks)> _arrivals = new();
+    private readonly ArrivalLog _arrivals = new(4096);
     private double[] _values = [];
     private double[] _segment = [];
     private readonly Stack<double[]> _spare = new();
@@ -121,7 +121,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         if (_raw is null) Start(frame);
         if (frame.SampleRate != _fs)
         {
-            Interlocked.Increment(ref metrics.LateFrames);
+            Interlocked.Increment(ref metrics.OtherRateFrames);
             return;
         }
         long first = frame.FirstSample;
@@ -149,8 +149,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         if (!frame.Ready) metrics.NotReadySamples += values.Length;
         _raw!.Write(first + skip, values);
         _rawEnd = frame.EndSample;
-        _arrivals.Enqueue((_rawEnd, frame.ArrivalTicks));
-        while (_arrivals.Count > 4096) _arrivals.Dequeue();
+        lock (_arrivals) _arrivals.Add(_rawEnd, frame.ArrivalTicks);
         Interlocked.Increment(ref metrics.Frames);
         metrics.Samples += values.Length;
         metrics.DataSeconds += (double)values.Length / _fs;
@@ -356,12 +355,8 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         }
     }
 
-    private long ArrivalOf(long needRaw)
-    {
-        foreach (var (end, ticks) in _arrivals.ToArray())
-            if (end >= needRaw) return ticks;
-        return Stopwatch.GetTimestamp();
-    }
+    /// <summary>When the frame holding raw sample needRaw - 1 arrived (now, if it has not: a flush at the end).</summary>
+    private long ArrivalOf(long needRaw) => _arrivals.ArrivalOf(needRaw) ?? Stopwatch.GetTimestamp();
 
     private void EmitModel(ModelTrigger t, long needRaw)
     {
@@ -402,6 +397,33 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         metrics.TriggersByPipeline.AddOrUpdate(record.Pipeline, 1, (_, n) => n + 1);
         metrics.Recent(trigger.ToJson());
         foreach (var s in sinks) s.Offer(trigger);
+    }
+}
+
+/// <summary>When each frame arrived, by the raw sample index it ends at: a fixed ring, searched by bisection.</summary>
+public sealed class ArrivalLog(int capacity)
+{
+    private readonly long[] _end = new long[capacity], _ticks = new long[capacity];
+    private int _head, _count;
+
+    public void Add(long end, long ticks)
+    {
+        int slot = (_head + _count) % _end.Length;
+        if (_count == _end.Length) _head = (_head + 1) % _end.Length; else _count++;
+        _end[slot] = end;
+        _ticks[slot] = ticks;
+    }
+
+    /// <summary>The arrival of the first frame that ends at or after <paramref name="needEnd"/>, or null when none has yet.</summary>
+    public long? ArrivalOf(long needEnd)
+    {
+        int lo = 0, hi = _count;   // ends increase along the ring
+        while (lo < hi)
+        {
+            int mid = (lo + hi) / 2;
+            if (_end[(_head + mid) % _end.Length] >= needEnd) hi = mid; else lo = mid + 1;
+        }
+        return lo < _count ? _ticks[(_head + lo) % _end.Length] : null;
     }
 }
 

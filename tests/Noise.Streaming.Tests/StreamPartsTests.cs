@@ -24,6 +24,19 @@ public class StreamPartsTests
     }
 
     [Fact]
+    public void ArrivalLogFindsTheFrameThatCompletedASampleAndForgetsOldOnes()
+    {
+        var log = new ArrivalLog(4);
+        Assert.Null(log.ArrivalOf(1));
+        for (int i = 1; i <= 6; i++) log.Add(i * 100, i * 1000);   // frames ending at 100..600; 100 and 200 fall out
+        Assert.Equal(3000, log.ArrivalOf(250));    // the first kept frame that reaches sample 250
+        Assert.Equal(3000, log.ArrivalOf(300));
+        Assert.Equal(4000, log.ArrivalOf(301));
+        Assert.Equal(6000, log.ArrivalOf(600));
+        Assert.Null(log.ArrivalOf(601));            // not arrived yet
+    }
+
+    [Fact]
     public async Task FramesRoundTripAndBadHeadersAreErrors()
     {
         var bytes = FrameCodec.Encode(1238166018.5, 4096, [1f, -2f, float.NaN], ready: false);

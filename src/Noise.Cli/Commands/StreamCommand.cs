@@ -51,12 +51,12 @@ internal static class StreamCommand
         { model, source, sinks, speed, stats, duration, seed, components, threshold, baselineSnr, baseline, stride, filter, psdSeconds, psdUpdate, hold, device, threads };
         cmd.SetAction((r, ct) => RunAsync(r.GetValue(model), r.GetValue(source)!, r.GetValue(sinks) ?? [], r.GetValue(speed)!, r.GetValue(stats), r.GetValue(duration),
             r.GetValue(seed), r.GetValue(components), r.GetValue(threshold), r.GetValue(baselineSnr), !r.GetValue(baseline), r.GetValue(stride), r.GetValue(filter), r.GetValue(psdSeconds), r.GetValue(psdUpdate), r.GetValue(hold),
-            r.GetValue(device)!, r.GetValue(threads)));
+            r.GetValue(device)!, r.GetValue(threads), ct));
         return cmd;
     }
 
     private static async Task<int> RunAsync(DirectoryInfo? modelDir, string sourceSpec, string[] sinkSpecs, string speedText, FileInfo? statsFile, double? duration,
-        long? seed, string? componentsText, double? threshold, double? baselineSnr, bool baseline, double? stride, double filterSeconds, double psdSeconds, double psdUpdate, double hold, string deviceText, int? threadsOpt)
+        long? seed, string? componentsText, double? threshold, double? baselineSnr, bool baseline, double? stride, double filterSeconds, double psdSeconds, double psdUpdate, double hold, string deviceText, int? threadsOpt, CancellationToken invocation)
     {
         double speed = Pacer.Parse(speedText);
         if (duration is <= 0) throw new NoiseInputException($"--duration must be positive, got {duration}");
@@ -79,7 +79,8 @@ internal static class StreamCommand
         };
         var sinkList = (sinkSpecs.Length == 0 ? ["jsonl:-"] : sinkSpecs).Select(s => SinkFactory.Create(s, metrics)).ToList();
 
-        using var stop = new CancellationTokenSource();
+        // stopped by the command line's own Ctrl-C / SIGTERM handling, or by ours where that is not in place
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocation);
         // SIGINT and SIGTERM stop the stream cleanly: the source is left, queued triggers are written, stats saved
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });

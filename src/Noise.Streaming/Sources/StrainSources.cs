@@ -111,7 +111,7 @@ public sealed class TwinSource(Scenario scenario, double? durationSeconds, Pacer
                         long secondEnd = (SampleMath.FloorDiv(k, fs) + 1) * fs;
                         int take = (int)Math.Min(span.Length - i, secondEnd - k);
                         var data = span.Slice(i, take).ToArray();
-                        Emit(writer, engine, new StrainFrame(k, fs, data, Ready(engine, k, fs), 0), ct);
+                        Emit(writer, new StrainFrame(k, fs, data, Ready(engine, k, fs), 0), ct);
                         i += take;
                     }
                 }, ct);
@@ -126,9 +126,8 @@ public sealed class TwinSource(Scenario scenario, double? durationSeconds, Pacer
     private static bool Ready(NoiseEngine engine, long k, int fs) =>
         engine.Lock is null || Simulation.Environment.LockTimeline.IsReady(engine.Lock.State(SampleMath.FloorDiv(k, fs)));
 
-    private void Emit(ChannelWriter<StrainFrame> writer, NoiseEngine engine, StrainFrame f, CancellationToken ct)
+    private void Emit(ChannelWriter<StrainFrame> writer, StrainFrame f, CancellationToken ct)
     {
-        _ = engine;
         pacer.WaitFor(f.GpsStart, (double)f.EndSample / f.SampleRate, ct);
         var stamped = f with { ArrivalTicks = Stopwatch.GetTimestamp() };
         while (!writer.TryWrite(stamped))
@@ -182,7 +181,9 @@ public sealed partial class DirSource(string path, StreamMetrics metrics, double
     public async IAsyncEnumerable<StrainFrame> ReadAsync([EnumeratorCancellation] CancellationToken ct)
     {
         if (!Directory.Exists(path)) throw new NoiseInputException($"--source dir:{path}: no such folder");
-        var done = new HashSet<string>(StringComparer.Ordinal);
+        // files already taken (or given up), with the GPS second they end at; pruned as the stream moves on so a
+        // service that runs for months keeps a bounded set
+        var done = new Dictionary<string, long>(StringComparer.Ordinal);
         long next = long.MinValue;          // GPS second the stream expects next
         long waitingSince = 0;
         var failures = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -190,7 +191,7 @@ public sealed partial class DirSource(string path, StreamMetrics metrics, double
         {
             var files = Directory.EnumerateFiles(path)
                 .Select(f => (File: f, M: FrameName().Match(Path.GetFileName(f))))
-                .Where(x => x.M.Success && !done.Contains(x.File))
+                .Where(x => x.M.Success && !done.ContainsKey(x.File))
                 .Select(x => (x.File, Gps: long.Parse(x.M.Groups["gps"].Value, CultureInfo.InvariantCulture), Dur: long.Parse(x.M.Groups["dur"].Value, CultureInfo.InvariantCulture)))
                 .OrderBy(x => x.Gps).ToList();
             StrainFrame? frame = null;
@@ -198,7 +199,7 @@ public sealed partial class DirSource(string path, StreamMetrics metrics, double
             {
                 if (next != long.MinValue && f.Gps + f.Dur <= next)
                 {
-                    done.Add(f.File);
+                    done[f.File] = f.Gps + f.Dur;
                     Interlocked.Increment(ref metrics.LateFiles);
                     continue;
                 }
@@ -214,15 +215,18 @@ public sealed partial class DirSource(string path, StreamMetrics metrics, double
                     var s = StrainReader.Read(f.File);
                     int fs = (int)Math.Round(s.SampleRate);
                     frame = new StrainFrame((long)Math.Round(s.GpsStart * fs), fs, s.Data.Select(v => (float)v).ToArray(), true, Stopwatch.GetTimestamp());
-                    done.Add(f.File);
+                    done[f.File] = f.Gps + f.Dur;
                     next = f.Gps + f.Dur;
                     waitingSince = 0;
+                    failures.Remove(f.File);
+                    if (done.Count > 4096)
+                        foreach (var old in done.Where(kv => kv.Value < next - 3600).Select(kv => kv.Key).ToList()) done.Remove(old);
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or NoiseInputException or FormatException or InvalidOperationException or UnauthorizedAccessException)
                 {
                     // still being written: try again on the next poll, give up after ~5 s
                     int n = failures[f.File] = failures.GetValueOrDefault(f.File) + 1;
-                    if (n * pollSeconds > 5) { done.Add(f.File); Interlocked.Increment(ref metrics.BadFiles); }
+                    if (n * pollSeconds > 5) { done[f.File] = f.Gps + f.Dur; failures.Remove(f.File); Interlocked.Increment(ref metrics.BadFiles); }
                 }
                 break;
             }
