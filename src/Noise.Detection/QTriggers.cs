@@ -42,6 +42,7 @@ public static class QTriggers
         double deltam = 2 * Math.Sqrt(settings.Mismatch / 3);
         int planes = Math.Max(1, (int)Math.Ceiling(Math.Log(settings.QMax / settings.QMin) / (Math.Sqrt(2) * deltam)));
         var tiles = new List<QTrigger>();
+        var held = Array.Empty<double>();
         for (int p = 0; p < planes; p++)
         {
             double q = settings.QMin * Math.Pow(settings.QMax / settings.QMin, (p + 0.5) / planes);
@@ -70,11 +71,17 @@ public static class QTriggers
                 var e = new double[m];
                 for (int i = 0; i < m; i++) e[i] = z[i].Real * z[i].Real + z[i].Imaginary * z[i].Imaginary;
                 double tileSeconds = duration / m;
-                // the row's median over tiles that hold data only (padding and gaps would drag it to zero)
-                var sorted = Enumerable.Range(0, m).Where(i => { int smp = (int)(i * tileSeconds * fs); return smp < usable.Length && usable[smp]; }).Select(i => e[i]).ToArray();
-                if (sorted.Length < 8) continue;
-                Array.Sort(sorted);
-                double med = sorted[sorted.Length / 2] / Math.Log(2);
+                // the row's median over tiles that hold data only (padding and gaps would drag it to zero); a
+                // selection, not a sort: the median of every row was most of the baseline's time
+                if (held.Length < m) held = new double[m];
+                int count = 0;
+                for (int i = 0; i < m; i++)
+                {
+                    int smp = (int)(i * tileSeconds * fs);
+                    if (smp < usable.Length && usable[smp]) held[count++] = e[i];
+                }
+                if (count < 8) continue;
+                double med = Selection.Kth(held.AsSpan(0, count), count / 2) / Math.Log(2);
                 if (!(med > 0)) continue;
                 for (int i = 0; i < m; i++)
                 {
@@ -129,5 +136,36 @@ public static class QTriggers
             i = j;
         }
         return triggers;
+    }
+}
+
+/// <summary>Order statistics without sorting.</summary>
+public static class Selection
+{
+    /// <summary>The k-th smallest value (0-based) of <paramref name="a"/>, which it reorders: quickselect, median-of-three pivots.</summary>
+    public static double Kth(Span<double> a, int k)
+    {
+        if ((uint)k >= (uint)a.Length) throw new ArgumentOutOfRangeException(nameof(k));
+        int lo = 0, hi = a.Length - 1;
+        while (hi > lo)
+        {
+            int mid = lo + (hi - lo) / 2;
+            // median of three to the middle, then Hoare partition around it
+            if (a[mid] < a[lo]) (a[mid], a[lo]) = (a[lo], a[mid]);
+            if (a[hi] < a[lo]) (a[hi], a[lo]) = (a[lo], a[hi]);
+            if (a[hi] < a[mid]) (a[hi], a[mid]) = (a[mid], a[hi]);
+            double pivot = a[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) { (a[i], a[j]) = (a[j], a[i]); i++; j--; }
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return a[k];
+        }
+        return a[k];
     }
 }

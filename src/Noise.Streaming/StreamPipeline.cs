@@ -239,7 +239,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         var psd = Welch.Average(_periodograms.Select(p => p.Power).ToList(), _fs, nper, WelchAverage.Median, bins);
         metrics.Time("psd: median", a0);
         a0 = Stopwatch.GetTimestamp();
-        _whitener!.Design(psd);
+        _whitener!.Design(psd, _rawEnd);
         metrics.Time("psd: design", a0);
         _lastPsdGps = now;
         metrics.PsdUpdatedGps = now;

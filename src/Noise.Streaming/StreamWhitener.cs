@@ -66,7 +66,9 @@ public sealed class StreamWhitener
     /// output to the new one's over one filter length: a sudden switch would step every line's residual and put a
     /// broadband click in the data (measured: a Q-transform fired on ~200 such clicks per hour).
     /// </summary>
-    public void Design(FrequencySeries psd)
+    /// <param name="dataEnd">The input's end when the PSD was estimated: the cross-fade starts at the newest output it
+    /// allows, wherever whitening has got to, so a replay fades at the same place however its blocks fell.</param>
+    public void Design(FrequencySeries psd, long? dataEnd = null)
     {
         ArgumentNullException.ThrowIfNull(psd);
         int nd = (int)Math.Round(_fs / psd.DeltaF);
@@ -96,7 +98,7 @@ public sealed class StreamWhitener
         if (_hRe is not null && NextOut != long.MinValue)
         {
             (_oldRe, _oldIm) = (_hRe, _hIm);
-            _fadeFrom = NextOut;
+            _fadeFrom = dataEnd is long end ? Math.Max(NextOut, (end - _half) / _factor * _factor) : NextOut;
         }
         (_hRe, _hIm) = (hr, hi);
     }

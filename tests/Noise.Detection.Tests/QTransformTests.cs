@@ -64,3 +64,22 @@ public class QTransformTests
         Assert.InRange(plane.Q, 4, 16);
     }
 }
+
+public class SelectionTests
+{
+    [Fact]
+    public void KthAgreesWithSortingOnRandomAndTiedData()
+    {
+        var r = new Random(3);
+        foreach (int n in new[] { 1, 2, 3, 8, 101, 4096 })
+        {
+            foreach (bool ties in new[] { false, true })
+            {
+                var a = Enumerable.Range(0, n).Select(_ => ties ? Math.Floor(r.NextDouble() * 5) : r.NextDouble()).ToArray();
+                var sorted = a.OrderBy(v => v).ToArray();
+                foreach (int k in new[] { 0, n / 2, n - 1 })
+                    Assert.Equal(sorted[k], Selection.Kth(a.ToArray(), k));
+            }
+        }
+    }
+}
