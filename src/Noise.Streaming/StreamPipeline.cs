@@ -136,6 +136,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         else if (first > _rawEnd && _rawEnd != long.MinValue)
         {
             metrics.GapSeconds += (double)(first - _rawEnd) / _fs;
+            if (first - _rawEnd > 16L * _fs) SkipGap(first);
         }
         // buffers are reused: a stream that allocates large arrays per frame grows the large-object heap
         if (_values.Length < frame.Data.Length - skip) _values = new double[frame.Data.Length - skip];
@@ -187,6 +188,31 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         ScoreWindows(behind ? 64 : 1);
         metrics.Time("model", t0);
         if (settings.Baseline) QueueBaseline(baseline);
+    }
+
+    /// <summary>
+    /// After a long gap (a sender back after hours) every cursor jumps to the new data: walking whitening blocks,
+    /// windows, columns and PSD segments through a day of nothing would stall the stream for minutes. What they
+    /// skip holds no data, so nothing is lost.
+    /// </summary>
+    private void SkipGap(long first)
+    {
+        if (_whitener is { NextOut: not long.MinValue } && _whitener.NextOut < first) _whitener.StartAt(first);
+        int m = _spec.SampleRate, factor = _fs / m;
+        long firstOut = first / factor;
+        int stride = (int)Math.Round((settings.StrideSeconds ?? _spec.StrideSeconds) * m);
+        if (_nextWindow != long.MinValue && _nextWindow < firstOut - _spec.WindowSamples)
+            _nextWindow = (long)Math.Ceiling((double)(firstOut - _spec.WindowSamples) / stride) * stride;
+        if (_nextColumn != long.MinValue && _nextColumn < firstOut - m)
+            _nextColumn = (long)Math.Ceiling((double)(firstOut - m) / (m / 2)) * (m / 2);
+        long baseStep = (long)(settings.BaselineStep * m);
+        if (_nextBaseline != long.MinValue && _nextBaseline < firstOut)
+            _nextBaseline = (long)Math.Ceiling((double)firstOut / baseStep) * baseStep;
+        if (_nextPsdSegment != long.MinValue && _nextPsdSegment < first)
+        {
+            long step = (long)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, (int)(_spec.Conditioning.PsdSegmentSeconds * _fs))) / 2;
+            _nextPsdSegment = (long)Math.Ceiling((double)first / step) * step;
+        }
     }
 
     private static System.Diagnostics.Process Process() => System.Diagnostics.Process.GetCurrentProcess();

@@ -116,7 +116,11 @@ public sealed class StreamWhitener
     }
 
     /// <summary>Starts the output at input sample <paramref name="at"/> (rounded up to the output grid).</summary>
-    public void StartAt(long at) => NextOut = (long)Math.Ceiling((double)at / _factor) * _factor;
+    public void StartAt(long at)
+    {
+        NextOut = (long)Math.Ceiling((double)at / _factor) * _factor;
+        if (_oldRe is not null && NextOut >= _fadeFrom + _fade) (_oldRe, _oldIm) = (null, null);
+    }
 
     /// <summary>
     /// Whitens what the input now allows (every output whose support ends before <paramref name="rawEnd"/>) into
