@@ -122,19 +122,15 @@ public static class CatalogueFile
                 w.WriteString("channel", r.Channel);
                 w.WriteString("class", r.Class);
                 w.WriteString("kind", r.Kind);
-                w.WriteNumber("time", r.PeakTime.ToDecimal());
-                w.WriteNumber("peak_time", r.PeakTime.Seconds);
-                w.WriteNumber("peak_time_ns", r.PeakTime.Nanoseconds);
-                w.WriteNumber("start_time", r.StartTime.Seconds);
-                w.WriteNumber("start_time_ns", r.StartTime.Nanoseconds);
-                Num(w, "duration", r.Duration);
-                Num(w, "central_freq", r.CentralFrequency);
-                Num(w, "peak_frequency", r.PeakFrequency);
-                Num(w, "bandwidth", r.Bandwidth);
-                Num(w, "q", r.Q);
-                Num(w, "snr", r.Snr);
-                Num(w, "hrss", r.Hrss);
-                Num(w, "amplitude", r.Amplitude);
+                JsonFields.Times(w, r.PeakTime, r.StartTime);
+                JsonFields.Num(w, "duration", r.Duration);
+                JsonFields.Num(w, "central_freq", r.CentralFrequency);
+                JsonFields.Num(w, "peak_frequency", r.PeakFrequency);
+                JsonFields.Num(w, "bandwidth", r.Bandwidth);
+                JsonFields.Num(w, "q", r.Q);
+                JsonFields.Num(w, "snr", r.Snr);
+                JsonFields.Num(w, "hrss", r.Hrss);
+                JsonFields.Num(w, "amplitude", r.Amplitude);
                 w.WriteString("witnesses", r.Witnesses);
                 w.WriteString("cause", r.Cause);
                 w.WriteEndObject();
@@ -142,11 +138,5 @@ public static class CatalogueFile
             sb.Append(Encoding.UTF8.GetString(ms.ToArray())).Append('\n');
         }
         AtomicFile.WriteAllText(path, sb.ToString());
-    }
-
-    private static void Num(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
     }
 }

@@ -52,20 +52,16 @@ public static class TriggerFile
             w.WriteString("ifo", r.Ifo);
             w.WriteString("channel", r.Channel);
             w.WriteString("pipeline", r.Pipeline);
-            w.WriteNumber("time", r.PeakTime.ToDecimal());
-            w.WriteNumber("peak_time", r.PeakTime.Seconds);
-            w.WriteNumber("peak_time_ns", r.PeakTime.Nanoseconds);
-            w.WriteNumber("start_time", r.StartTime.Seconds);
-            w.WriteNumber("start_time_ns", r.StartTime.Nanoseconds);
-            Num(w, "duration", r.Duration);
-            Num(w, "central_freq", r.CentralFrequency);
-            Num(w, "bandwidth", r.Bandwidth);
-            Num(w, "snr", r.Snr);
-            Num(w, "amplitude", r.Amplitude);
-            Num(w, "q", r.Q);
+            JsonFields.Times(w, r.PeakTime, r.StartTime);
+            JsonFields.Num(w, "duration", r.Duration);
+            JsonFields.Num(w, "central_freq", r.CentralFrequency);
+            JsonFields.Num(w, "bandwidth", r.Bandwidth);
+            JsonFields.Num(w, "snr", r.Snr);
+            JsonFields.Num(w, "amplitude", r.Amplitude);
+            JsonFields.Num(w, "q", r.Q);
             w.WriteString("class", r.Class);
-            Num(w, "probability", r.Probability);
-            Num(w, "class_probability", r.ClassProbability);
+            JsonFields.Num(w, "probability", r.Probability);
+            JsonFields.Num(w, "class_probability", r.ClassProbability);
             extra?.Invoke(w);
             w.WriteEndObject();
         }
@@ -76,12 +72,5 @@ public static class TriggerFile
     {
         ArgumentNullException.ThrowIfNull(rows);
         AtomicFile.WriteAllText(path, string.Concat(rows.Select(r => ToJson(r) + "\n")));
-    }
-
-    /// <summary>A finite number, or null.</summary>
-    public static void Num(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
     }
 }

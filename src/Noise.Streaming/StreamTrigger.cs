@@ -17,11 +17,11 @@ public sealed record StreamTrigger(TriggerRecord Record, double FarPerHour, doub
     /// <summary>One JSON object (one line of `jsonl:` and one SSE event); the schema is trigger.schema.json.</summary>
     public string ToJson() => TriggerFile.ToJson(Record, w =>
     {
-        TriggerFile.Num(w, "far_per_hour", FarPerHour);
+        JsonFields.Num(w, "far_per_hour", FarPerHour);
         w.WriteString("software", Software);
         w.WriteString("software_version", Version);
-        TriggerFile.Num(w, "compute_latency_ms", ComputeLatencyMs);
-        if (EndToEndLatencySeconds is double e) TriggerFile.Num(w, "end_to_end_latency_s", e);
+        JsonFields.Num(w, "compute_latency_ms", ComputeLatencyMs);
+        if (EndToEndLatencySeconds is double e) JsonFields.Num(w, "end_to_end_latency_s", e);
         else w.WriteNull("end_to_end_latency_s");
         w.WriteNumber("emitted_gps", Math.Round(EmittedGps, 6));
     });
