@@ -49,11 +49,18 @@ public static class Conditioning
         return ok;
     }
 
+    /// <summary>Samples per PSD segment: PsdSegmentSeconds at fs, rounded up to a power of two.</summary>
+    public static int PsdSegmentLength(double fs, ConditioningSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, (int)(settings.PsdSegmentSeconds * fs)));
+    }
+
     /// <summary>Median Welch PSD over the segments that hold data only.</summary>
     public static FrequencySeries EstimatePsd(ReadOnlySpan<double> x, double fs, ConditioningSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        int nper = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, (int)(settings.PsdSegmentSeconds * fs)));
+        int nper = PsdSegmentLength(fs, settings);
         var ok = UsableMask(x);
         var prefix = new int[x.Length + 1];
         for (int i = 0; i < x.Length; i++) prefix[i + 1] = prefix[i] + (ok[i] ? 0 : 1);

@@ -66,6 +66,8 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     private SampleRing? _cond;
     private StreamWhitener? _whitener;
     private int _fs;
+    private int _stride;          // model windows apart, at the model's rate
+    private int _psdSegment;      // samples per PSD segment, at the input rate
     private long _rawEnd = long.MinValue, _condEnd = long.MinValue;
     private long _nextWindow = long.MinValue, _nextBaseline = long.MinValue, _nextColumn = long.MinValue;
     private double _lastPsdGps = double.NegativeInfinity;
@@ -77,7 +79,8 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     private double[] _segment = [];
     private readonly Stack<double[]> _spare = new();
     private IStrainSource? _source;
-    private readonly StreamClusterer _clusterer = new(detector, settings.HoldSeconds);
+    private readonly double _strideSeconds = settings.StrideSeconds ?? detector.Spec.StrideSeconds;
+    private readonly StreamClusterer _clusterer = new(detector, settings.HoldSeconds, settings.StrideSeconds ?? detector.Spec.StrideSeconds);
 
     public async Task RunAsync(IStrainSource source, CancellationToken ct)
     {
@@ -141,12 +144,14 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         // buffers are reused: a stream that allocates large arrays per frame grows the large-object heap
         if (_values.Length < frame.Data.Length - skip) _values = new double[frame.Data.Length - skip];
         var values = _values.AsSpan(0, frame.Data.Length - skip);
+        int nonFinite = 0;
         for (int i = 0; i < values.Length; i++)
         {
             float v = frame.Data[skip + i];
-            if (!float.IsFinite(v)) { Interlocked.Increment(ref metrics.NonFiniteSamples); values[i] = double.NaN; }
+            if (!float.IsFinite(v)) { nonFinite++; values[i] = double.NaN; }
             else values[i] = frame.Ready ? v : double.NaN;
         }
+        if (nonFinite > 0) Interlocked.Add(ref metrics.NonFiniteSamples, nonFinite);
         if (!frame.Ready) metrics.NotReadySamples += values.Length;
         _raw!.Write(first + skip, values);
         _rawEnd = frame.EndSample;
@@ -200,9 +205,8 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         if (_whitener is { NextOut: not long.MinValue } && _whitener.NextOut < first) _whitener.StartAt(first);
         int m = _spec.SampleRate, factor = _fs / m;
         long firstOut = first / factor;
-        int stride = (int)Math.Round((settings.StrideSeconds ?? _spec.StrideSeconds) * m);
         if (_nextWindow != long.MinValue && _nextWindow < firstOut - _spec.WindowSamples)
-            _nextWindow = (long)Math.Ceiling((double)(firstOut - _spec.WindowSamples) / stride) * stride;
+            _nextWindow = (long)Math.Ceiling((double)(firstOut - _spec.WindowSamples) / _stride) * _stride;
         if (_nextColumn != long.MinValue && _nextColumn < firstOut - m)
             _nextColumn = (long)Math.Ceiling((double)(firstOut - m) / (m / 2)) * (m / 2);
         long baseStep = (long)(settings.BaselineStep * m);
@@ -210,7 +214,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
             _nextBaseline = (long)Math.Ceiling((double)firstOut / baseStep) * baseStep;
         if (_nextPsdSegment != long.MinValue && _nextPsdSegment < first)
         {
-            long step = (long)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, (int)(_spec.Conditioning.PsdSegmentSeconds * _fs))) / 2;
+            long step = _psdSegment / 2;
             _nextPsdSegment = (long)Math.Ceiling((double)first / step) * step;
         }
     }
@@ -223,6 +227,8 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         if (_fs < _spec.SampleRate)
             throw new NoiseInputException($"stream: data at {_fs} Hz are below the model's {_spec.SampleRate} Hz");
         _whitener = new StreamWhitener(_fs, _spec.SampleRate, settings.FilterSeconds, _spec.Conditioning);
+        _stride = (int)Math.Round(_strideSeconds * _spec.SampleRate);
+        _psdSegment = Conditioning.PsdSegmentLength(_fs, _spec.Conditioning);
         int ringSeconds = (int)Math.Max(64, settings.PsdSeconds + 16);
         _raw = new SampleRing(ringSeconds * _fs);
         _cond = new SampleRing(64 * _spec.SampleRate);
@@ -236,8 +242,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     /// </summary>
     private void UpdatePsd()
     {
-        int nper = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, (int)(_spec.Conditioning.PsdSegmentSeconds * _fs)));
-        int step = nper / 2;
+        int nper = _psdSegment, step = nper / 2;
         _periodogram ??= new WelchPeriodogram(nper, _fs);
         if (_nextPsdSegment == long.MinValue) _nextPsdSegment = (long)Math.Ceiling((double)(_rawEnd - _raw!.Capacity + nper) / step) * step;
         if (_segment.Length != nper) _segment = new double[nper];
@@ -277,15 +282,23 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         }
     }
 
+    private const int ColumnSamples = 1024;
+    private readonly RealFft64 _columnFft = new(ColumnSamples);
+    private readonly double[] _columnX = new double[ColumnSamples], _columnRe = new double[ColumnSamples / 2 + 1], _columnIm = new double[ColumnSamples / 2 + 1];
+    private (int Lo, int Hi)[]? _bandBins;
+
     private void Spectrogram()
     {
-        const int n = 1024;
+        const int n = ColumnSamples;
         int m = _spec.SampleRate;
         if (_nextColumn == long.MinValue) _nextColumn = (long)Math.Ceiling((double)(_condEnd - n) / (m / 2)) * (m / 2);
-        var x = new double[n];
-        var re = new double[n / 2 + 1];
-        var im = new double[n / 2 + 1];
-        var fft = new RealFft64(n);
+        // each band's FFT bins, once: log-spaced bands half a band-width either side of their centres
+        _bandBins ??= SpectrogramBands.Select(f =>
+        {
+            double half = Math.Pow(900.0 / 20, 0.5 / 48), df = (double)m / n;
+            return ((int)Math.Floor(f / half / df), Math.Min(n / 2, (int)Math.Ceiling(f * half / df)));
+        }).ToArray();
+        var x = _columnX;
         while (_nextColumn + n <= _condEnd)
         {
             _cond!.Read(_nextColumn, x);
@@ -293,15 +306,14 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
             if (x.All(double.IsFinite))
             {
                 for (int i = 0; i < n; i++) x[i] *= 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / n);
-                fft.Direct(x, re, im);
-                double df = (double)m / n;
+                _columnFft.Direct(x, _columnRe, _columnIm);
                 for (int b = 0; b < col.Length; b++)
                 {
-                    double lo = SpectrogramBands[b] / Math.Pow(900.0 / 20, 0.5 / 48), hi = SpectrogramBands[b] * Math.Pow(900.0 / 20, 0.5 / 48);
-                    double sum = 0; int cnt = 0;
-                    for (int k = (int)Math.Floor(lo / df); k <= (int)Math.Ceiling(hi / df) && k <= n / 2; k++) { sum += re[k] * re[k] + im[k] * im[k]; cnt++; }
+                    var (lo, hi) = _bandBins[b];
+                    double sum = 0;
+                    for (int k = lo; k <= hi; k++) sum += _columnRe[k] * _columnRe[k] + _columnIm[k] * _columnIm[k];
                     // a Hann-windowed unit white series has mean |X|^2 = 0.375 n per bin
-                    col[b] = (float)Math.Log10(sum / Math.Max(1, cnt) / (0.375 * n));
+                    col[b] = (float)Math.Log10(sum / Math.Max(1, hi - lo + 1) / (0.375 * n));
                 }
             }
             else Array.Fill(col, float.NaN);
@@ -312,8 +324,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
 
     private void ScoreWindows(int minBatch)
     {
-        int w = _spec.WindowSamples, m = _spec.SampleRate;
-        int stride = (int)Math.Round((settings.StrideSeconds ?? _spec.StrideSeconds) * m);
+        int w = _spec.WindowSamples, m = _spec.SampleRate, stride = _stride;
         if (_nextWindow == long.MinValue) _nextWindow = (long)Math.Ceiling((double)(_condEnd - w) / stride) * stride;
         if ((_condEnd - w - _nextWindow) / stride + 1 < minBatch) return;
         var windows = new List<float[]>();
@@ -339,8 +350,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
             long needRaw = (long)Math.Round((start + _spec.WindowSeconds) * _fs) + _whitener!.LookAhead;
             if (score is not null)
             {
-                long arrived;
-                lock (_arrivals) arrived = ArrivalOf(needRaw);
+                long arrived = ArrivalOf(needRaw);
                 metrics.WindowDecision.Add(Math.Max(0, (double)(scoredAt - arrived) / Stopwatch.Frequency));
             }
             foreach (var t in _clusterer.Feed(start, score, settings.Threshold)) EmitModel(t, needRaw);
@@ -382,7 +392,10 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     }
 
     /// <summary>When the frame holding raw sample needRaw - 1 arrived (now, if it has not: a flush at the end).</summary>
-    private long ArrivalOf(long needRaw) => _arrivals.ArrivalOf(needRaw) ?? Stopwatch.GetTimestamp();
+    private long ArrivalOf(long needRaw)
+    {
+        lock (_arrivals) return _arrivals.ArrivalOf(needRaw) ?? Stopwatch.GetTimestamp();
+    }
 
     private void EmitModel(ModelTrigger t, long needRaw)
     {
@@ -392,7 +405,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
             PeakTime = TriggerRecord.Gps(t.Time), StartTime = TriggerRecord.Gps(t.TStart), Duration = t.TEnd - t.TStart,
             Class = t.Class, Probability = t.Probability, ClassProbability = t.ClassProbability,
         };
-        Emit(record, needRaw, metrics.ComputeModel, metrics.EndToEndModel);
+        Emit(record, ArrivalOf(needRaw), metrics.ComputeModel, metrics.EndToEndModel);
     }
 
     private void EmitBaseline(QTrigger q, long needRaw)
@@ -403,16 +416,12 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
             PeakTime = TriggerRecord.Gps(q.Time), StartTime = TriggerRecord.Gps(q.TStart), Duration = q.TEnd - q.TStart,
             CentralFrequency = q.Frequency, Bandwidth = q.FEnd - q.FStart, Snr = q.Snr, Amplitude = q.Amplitude, Q = q.Q,
         };
-        long arrival;
-        lock (_arrivals) arrival = ArrivalOf(needRaw);
-        Emit(record, arrival, metrics.ComputeBaseline, metrics.EndToEndBaseline, ticksGiven: true);
+        Emit(record, ArrivalOf(needRaw), metrics.ComputeBaseline, metrics.EndToEndBaseline);
     }
 
-    private void Emit(TriggerRecord record, long needRawOrTicks, LatencyHistogram compute, LatencyHistogram endToEnd, bool ticksGiven = false)
+    /// <param name="arrival">When the last sample the decision needed arrived (Stopwatch ticks).</param>
+    private void Emit(TriggerRecord record, long arrival, LatencyHistogram compute, LatencyHistogram endToEnd)
     {
-        long arrival;
-        if (ticksGiven) arrival = needRawOrTicks;
-        else lock (_arrivals) arrival = ArrivalOf(needRawOrTicks);
         long now = Stopwatch.GetTimestamp();
         double computeS = Math.Max(0, (double)(now - arrival) / Stopwatch.Frequency);
         double? e2e = null;
@@ -475,7 +484,7 @@ public static partial class NativeHeap
 /// strides) is reported at its most probable window once the run ends or HoldSeconds after it began, whichever
 /// is first; later windows of a reported run add nothing. The class is the model's (Detector.GlitchClass).
 /// </summary>
-public sealed class StreamClusterer(Detector detector, double holdSeconds)
+public sealed class StreamClusterer(Detector detector, double holdSeconds, double strideSeconds)
 {
     private WindowScore? _best;
     private double _first, _last = double.NegativeInfinity;
@@ -484,7 +493,7 @@ public sealed class StreamClusterer(Detector detector, double holdSeconds)
 
     public IEnumerable<ModelTrigger> Feed(double start, WindowScore? score, double threshold)
     {
-        var stride = detector.Spec.StrideSeconds;
+        var stride = strideSeconds;
         var output = new List<ModelTrigger>();
         bool above = score is not null && score.GlitchProbability >= threshold;
         if (_best is not null && (!above || start - _last > 1.5 * stride))

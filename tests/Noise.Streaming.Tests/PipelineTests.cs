@@ -134,7 +134,7 @@ public class PipelineTests
         var (net, spec, _) = Shipped();
         using var _n = net;
         var detector = new Detector(net, spec);
-        var c = new StreamClusterer(detector, holdSeconds: 0.5);
+        var c = new StreamClusterer(detector, holdSeconds: 0.5, strideSeconds: 0.25);
         float[] Probs(double glitch)
         {
             var p = new float[spec.Classes.Count];
