@@ -276,6 +276,7 @@ public partial class StreamCliTests
     [InlineData("--source", "nope:x", "--source 'nope:x'")]
     [InlineData("--sink", "ftp:x", "--sink 'ftp:x'")]
     [InlineData("--speed", "warp", "--speed must be")]
+    [InlineData("--duration", "nan", "--duration must be a positive number")]
     [InlineData("--source", "file:/no/such/file.hdf5", "no such file")]
     public void BadInputIsOneClearLineAndExitCode2(string flag, string value, string expected)
     {

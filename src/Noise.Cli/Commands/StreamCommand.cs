@@ -59,8 +59,8 @@ internal static class StreamCommand
         long? seed, string? componentsText, double? threshold, double? baselineSnr, bool baseline, double? stride, double filterSeconds, double psdSeconds, double psdUpdate, double hold, string deviceText, int? threadsOpt, CancellationToken invocation)
     {
         double speed = Pacer.Parse(speedText);
-        if (duration is <= 0) throw new NoiseInputException($"--duration must be positive, got {duration}");
-        if (stride is <= 0) throw new NoiseInputException($"--stride must be positive, got {stride}");
+        if (duration is double d0 && !(d0 > 0 && double.IsFinite(d0))) throw new NoiseInputException($"--duration must be a positive number of seconds, got {duration}");
+        if (stride is double s0 && !(s0 > 0 && double.IsFinite(s0))) throw new NoiseInputException($"--stride must be a positive number of seconds, got {stride}");
         if (!(hold >= 0)) throw new NoiseInputException($"--hold must be >= 0, got {hold}");
         var modelPath = (modelDir ?? RunCommand.ShippedModel()).FullName;
         var (net, spec, doc) = ModelStore.Load(modelPath);
@@ -112,7 +112,7 @@ internal static class StreamCommand
         }
         var summary = metrics.Stats(speed);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"stream: {(stop.IsCancellationRequested ? "stopped" : "done")}: {metrics.DataSeconds:F0} s of data in {metrics.UptimeSeconds:F1} s ({summary["throughput_x_realtime"]}x real time); " +
+            $"stream: {(failure is not null ? "stopped by an error" : stop.IsCancellationRequested ? "stopped" : "done")}: {metrics.DataSeconds:F0} s of data in {metrics.UptimeSeconds:F1} s ({summary["throughput_x_realtime"]}x real time); " +
             $"triggers {(metrics.TriggersByPipeline.IsEmpty ? "none" : string.Join(", ", metrics.TriggersByPipeline.Select(kv => $"{kv.Key} {kv.Value}")))}; " +
             $"window decision latency p50/p99 {summary["compute_latency_ms"]!["every_window"]!["p50"]?.ToString() ?? "-"}/{summary["compute_latency_ms"]!["every_window"]!["p99"]?.ToString() ?? "-"} ms; " +
             $"gaps {metrics.GapSeconds:F1} s, non-finite {metrics.NonFiniteSamples}, late {metrics.LateFrames + metrics.LateFiles}"));
