@@ -41,6 +41,8 @@ public sealed class NoiseEngine : IDisposable
     private readonly TransientAdder _transients;
     private readonly MemoryBuffer1D<LineWave, Stride1D.Dense>? _lines;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<LineWave>, LineParams>? _lineKernel;
+    /// <summary>The audible lines for the CPU path (<see cref="CpuLines"/>), without the kernel's silent padding.</summary>
+    private readonly LineWave[]? _cpuLines;
     private readonly int _launch;
     private readonly uint _key0, _key1, _channelId;
 
@@ -91,8 +93,16 @@ public sealed class NoiseEngine : IDisposable
             new ITransientSource?[] { _glitches, _disturbances }.OfType<ITransientSource>().ToList());
         if (components.HasFlag(SignalComponents.Lines) && scenario.Lines.Count > 0)
         {
-            _lines = acc.Allocate1D(LineWave.Build(scenario));
-            _lineKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<LineWave>, LineParams>(NoiseKernels.AddLines);
+            var lines = LineWave.Build(scenario);
+            if (device.IsCuda)
+            {
+                _lines = acc.Allocate1D(lines);
+                _lineKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<LineWave>, LineParams>(NoiseKernels.AddLines);
+            }
+            else
+            {
+                _cpuLines = lines.Where(l => l.Amplitude != 0).ToArray();
+            }
         }
 
         _key0 = (uint)scenario.Seed;
@@ -199,8 +209,14 @@ public sealed class NoiseEngine : IDisposable
         }
     }
 
-    private void AddLines(long blockStart, long length)
+    private unsafe void AddLines(long blockStart, long length)
     {
+        if (_cpuLines is not null)
+        {
+            _device.Accelerator.Synchronize();
+            CpuLines.Add((float*)_output.NativePtr, blockStart, (int)length, _cpuLines, _device.Threads);
+            return;
+        }
         if (_lines is null || _lineKernel is null) return;
         long firstChunk = SampleMath.FloorDiv(blockStart, NoiseKernels.LineChunk);
         long lastChunk = SampleMath.FloorDiv(blockStart + length - 1, NoiseKernels.LineChunk);

@@ -295,29 +295,18 @@ public static class NoiseKernels
     }
 
     /// <summary>
-    /// A line's exact state at absolute sample k0: sin of its phase there and one step before, the recurrence
-    /// coefficient 2 cos(step), and its amplitude.
+    /// A line's exact state at absolute sample k0 as the recurrence needs it: sin of its phase there and one step
+    /// before, the recurrence coefficient 2 cos(step), and its amplitude.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LineStart(Transients.LineWave w, long k0, out float sin, out float sinBefore, out float coefficient, out float amp)
     {
-        const double TwoPi = 6.283185307179586;
-        double base_ = k0 * w.CyclesPerSample + w.Phase0;
-        double cycles = base_ - Math.Floor(base_);
-        // Wander phases are reduced to one turn before the trig: k0 is an absolute sample index (~1e13), and
-        // ILGPU's CUDA double sin/cos reduce large arguments slowly (measured: lines 600x slower on an H100).
-        double fArg = TwoPi * Fraction(k0 / w.FrequencyPeriod + w.FrequencyTheta / TwoPi);
-        cycles -= w.FrequencyWander * (w.FrequencyPeriod / w.SampleRate) / TwoPi * Math.Cos(fArg);
-        double dCycles = w.CyclesPerSample + w.FrequencyWander * Math.Sin(fArg) / w.SampleRate;
-        double ang = TwoPi * (cycles - Math.Floor(cycles));
-        sin = (float)Math.Sin(ang);
-        sinBefore = (float)Math.Sin(ang - TwoPi * dCycles);
-        coefficient = (float)(2 * Math.Cos(TwoPi * dCycles));
-        amp = (float)(w.Amplitude * (1 + w.AmplitudeWander * Math.Sin(TwoPi * Fraction(k0 / w.AmplitudePeriod + w.AmplitudeTheta / TwoPi))));
+        Transients.LineWave.StateAt(w, k0, out double angle, out double step, out double amplitude);
+        sin = (float)Math.Sin(angle);
+        sinBefore = (float)Math.Sin(angle - step);
+        coefficient = (float)(2 * Math.Cos(step));
+        amp = (float)amplitude;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Fraction(double x) => x - Math.Floor(x);
 
     /// <summary>Copies the tail of the last segment into slot 0 so the next block can fade out of it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
