@@ -111,6 +111,31 @@ public class GlitchTests
         }
     }
 
+    /// <summary>
+    /// On the CPU the strain gets each event's samples as the host rendered them to measure its SNR; CUDA evaluates
+    /// the scaled atoms instead. Both must draw the same waveform.
+    /// </summary>
+    [Fact]
+    public void RenderedEventsMatchTheirScaledAtoms()
+    {
+        var s = AllFamilies();
+        const double seconds = 600;
+        var x = Sim.Run(s, 0, seconds, components: SignalComponents.Glitches);
+        var pop = new GlitchPopulation(s);
+        long first = s.GpsStart.ToSampleIndex(s.SampleRate);
+        int checkedEvents = 0;
+        foreach (var (e, h) in Sim.IsolatedEvents(pop, x, first))
+        {
+            Assert.NotNull(e.Samples);
+            var atoms = TransientMeasure.Render(e.Atoms, e.FirstSample, e.EndSample, s.SampleRate);
+            double num = 0, den = 0;
+            for (int i = 0; i < h.Length; i++) { num += Math.Pow(h[i] - atoms[i], 2); den += atoms[i] * atoms[i]; }
+            Assert.True(Math.Sqrt(num / den) < 1e-5, $"{e.Event.Class}: relative RMS difference {Math.Sqrt(num / den):E2}");
+            checkedEvents++;
+        }
+        Assert.True(checkedEvents > 10, $"only {checkedEvents} isolated events");
+    }
+
     [Fact]
     public void GlitchesKeepTheDeterminismContract()
     {

@@ -150,7 +150,7 @@ public sealed class DisturbancePopulation : ITransientSource
             Amplitude = peak,
             Cause = d.Spec.Name,
         };
-        var onWitness = new PlacedEvent(witnessRow, wAtoms, wlo, whi);
+        var onWitness = new PlacedEvent(witnessRow, wAtoms, wlo, whi, Array.ConvertAll(w, v => (float)v));
 
         var strainShape = StrainShape(d, shape);
         if (strainShape.Count == 0) return new PlacedDisturbance(d, witness, onWitness, null);

@@ -3,8 +3,12 @@ using Noise.Core;
 
 namespace Noise.Simulation.Transients;
 
-/// <summary>A catalogued event and the atoms that draw it, in absolute sample time.</summary>
-public sealed record PlacedEvent(TransientEvent Event, TransientAtom[] Atoms, long FirstSample, long EndSample);
+/// <summary>
+/// A catalogued event and the atoms that draw it, in absolute sample time. <paramref name="Samples"/>, when
+/// present, is the event already rendered over [FirstSample, EndSample) at the channel's rate (the host renders
+/// every event once to measure it): the CPU path adds these instead of evaluating the atoms a second time.
+/// </summary>
+public sealed record PlacedEvent(TransientEvent Event, TransientAtom[] Atoms, long FirstSample, long EndSample, float[]? Samples = null);
 
 /// <summary>
 /// The scenario's glitches as a pure function of (seed, GPS time): time is cut into fixed arrival windows of
@@ -146,6 +150,8 @@ public sealed class GlitchPopulation : ITransientSource
         if (!(m.Snr > 1e-300)) return null;   // no power above f_low: nothing a detector could see
         double scale = snr / m.Snr;
         for (int i = 0; i < atoms.Length; i++) atoms[i].Amplitude = (float)(atoms[i].Amplitude * scale);
+        var samples = new float[h.Length];
+        for (int i = 0; i < h.Length; i++) samples[i] = (float)(h[i] * scale);
 
         var ev = new TransientEvent
         {
@@ -167,7 +173,7 @@ public sealed class GlitchPopulation : ITransientSource
         };
         // the peak time keeps the sub-sample fraction of the reference atom
         ev = ev with { PeakTime = AddNanos(ev.PeakTime, (long)Math.Round(atoms[0].CenterFraction / (double)fs * 1e9)) };
-        return new PlacedEvent(ev, atoms, lo, hi);
+        return new PlacedEvent(ev, atoms, lo, hi, samples);
     }
 
     /// <summary>Optimal SNR and the catalogue's measured columns of samples h at rate fs (see <see cref="TransientMeasure"/>).</summary>

@@ -25,9 +25,41 @@ public sealed class TransientAdder(ComputeDevice device, int sampleRate, IReadOn
     {
         if (sources.Count == 0) return;
         long blockEnd = blockStart + length;
-        var atoms = sources.SelectMany(s => s.Overlapping(blockStart, blockEnd)).SelectMany(e => e.Atoms)
+        var events = sources.SelectMany(s => s.Overlapping(blockStart, blockEnd)).ToList();
+        // On the CPU, events the host has already rendered are added as samples (after the atoms' kernel, in
+        // the sources' event order, so every sample sums the same terms in the same order whatever the block).
+        var rendered = device.IsCuda ? [] : events.Where(e => e.Samples is not null).ToList();
+        var atoms = events.Where(e => device.IsCuda || e.Samples is null).SelectMany(e => e.Atoms)
             .Where(a => a.EndSample > blockStart && a.FirstSample < blockEnd)
             .OrderBy(a => a.FirstSample).ToArray();
+        LaunchAtoms(output, blockStart, length, atoms, stages);
+        if (rendered.Count == 0) return;
+        device.Accelerator.Synchronize();
+        stages?.Charge("transients_kernels");
+        AddRendered(output, blockStart, length, rendered);
+        stages?.Charge("transients_rendered");
+    }
+
+    /// <summary>CPU only: adds each event's rendered samples that fall in the block.</summary>
+    private static unsafe void AddRendered(ArrayView<float> output, long blockStart, long length, List<PlacedEvent> events)
+    {
+        var o = new Span<float>((void*)output.LoadEffectiveAddressAsPtr(), checked((int)length));
+        foreach (var e in events)
+        {
+            long lo = Math.Max(blockStart, e.FirstSample), hi = Math.Min(blockStart + length, e.EndSample);
+            if (hi <= lo) continue;
+            var dst = o.Slice((int)(lo - blockStart), (int)(hi - lo));
+            var src = e.Samples.AsSpan((int)(lo - e.FirstSample), (int)(hi - lo));
+            int i = 0;
+            for (; i + System.Numerics.Vector<float>.Count <= dst.Length; i += System.Numerics.Vector<float>.Count)
+                (new System.Numerics.Vector<float>(dst[i..]) + new System.Numerics.Vector<float>(src[i..])).CopyTo(dst[i..]);
+            for (; i < dst.Length; i++) dst[i] += src[i];
+        }
+    }
+
+    private void LaunchAtoms(ArrayView<float> output, long blockStart, long length, TransientAtom[] atoms, StageTimes? stages)
+    {
+        long blockEnd = blockStart + length;
         if (atoms.Length == 0) return;
         // Each sample must visit only the atoms that can touch it: a long train of short atoms (scattered-light
         // arches) would otherwise make every sample of the train loop over all of them. So the block is cut into
