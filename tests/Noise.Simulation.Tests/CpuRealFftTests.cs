@@ -33,6 +33,50 @@ public class CpuRealFftTests
         Assert.True(maxErr < 2e-5 * maxAbs, $"max error {maxErr} vs scale {maxAbs}");
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(256)]
+    [InlineData(4096)]
+    public void ForwardMatchesTheDefinitionOfTheRealDft(int n)
+    {
+        var r = new Random(n + 1);
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)(r.NextDouble() - 0.5);
+        var got = new float[n + 2];
+        new CpuRealFft(n).Forward(x, got);
+        double scale = 0, maxErr = 0;
+        for (int k = 0; k <= n / 2; k++)
+        {
+            double re = 0, im = 0;
+            for (int t = 0; t < n; t++)
+            {
+                double a = -2 * Math.PI * k * (long)t / n;
+                re += x[t] * Math.Cos(a);
+                im += x[t] * Math.Sin(a);
+            }
+            scale = Math.Max(scale, Math.Sqrt(re * re + im * im));
+            maxErr = Math.Max(maxErr, Math.Max(Math.Abs(re - got[2 * k]), Math.Abs(im - got[2 * k + 1])));
+        }
+        Assert.True(maxErr < 2e-5 * scale, $"max error {maxErr} vs scale {scale}");
+    }
+
+    [Fact]
+    public void ForwardThenInverseGivesNTimesTheInput()
+    {
+        const int n = 1 << 15;
+        var r = new Random(5);
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)(r.NextDouble() - 0.5);
+        var fft = new CpuRealFft(n);
+        var bins = new float[n + 2];
+        var back = new float[n];
+        fft.Forward(x, bins);
+        fft.Inverse(bins, back);
+        double err = 0, rms = 0;
+        for (int i = 0; i < n; i++) { err += Math.Pow(back[i] / n - x[i], 2); rms += x[i] * (double)x[i]; }
+        Assert.True(Math.Sqrt(err / rms) < 2e-6, $"relative RMS round-trip error {Math.Sqrt(err / rms):E2}");
+    }
+
     [Fact]
     public void IsAccurateOnALargeTransform()
     {

@@ -78,6 +78,39 @@ public sealed class CpuRealFft
         }
     }
 
+    /// <summary>
+    /// X_k = sum_t x[t] e^{-2 pi i k t / N} for k = 0..N/2 (numpy's rfft), written as N/2+1 interleaved (re, im)
+    /// pairs. The even and odd samples form one complex sequence of length M, transformed by the same
+    /// Stockham passes (a forward transform is the conjugate of the inverse of the conjugate) and unpacked.
+    /// </summary>
+    public void Forward(ReadOnlySpan<float> input, Span<float> interleavedBins)
+    {
+        if (input.Length < _n) throw new ArgumentException("input shorter than N", nameof(input));
+        if (interleavedBins.Length < 2 * (_m + 1)) throw new ArgumentException("need room for N/2+1 complex bins", nameof(interleavedBins));
+        var zr = _aRe; var zi = _aIm;
+        for (int t = 0; t < _m; t++)
+        {
+            zr[t] = input[2 * t];
+            zi[t] = -input[2 * t + 1];
+        }
+        var (rr, ri) = StockhamInverse(zr, zi, _bRe, _bIm);
+        // Z_k = rr[k] - i ri[k]; with E = (Z_k + conj Z_{M-k}) / 2 (the even samples' transform) and
+        // O = (Z_k - conj Z_{M-k}) / 2i (the odd samples'), X_k = E + e^{-2 pi i k/N} O
+        for (int k = 0; k <= _m; k++)
+        {
+            int a = k == _m ? 0 : k, b = k == 0 ? 0 : _m - k;
+            float zkr = rr[a], zki = -ri[a];
+            float zjr = rr[b], zji = ri[b];   // conj Z_{M-k}
+            float er = 0.5f * (zkr + zjr), ei = 0.5f * (zki + zji);
+            float or = 0.5f * (zki - zji), oi = -0.5f * (zkr - zjr);
+            float tr, ti;
+            if (k == _m) { tr = -1f; ti = 0f; }
+            else { tr = _twRe[k]; ti = -_twIm[k]; }
+            interleavedBins[2 * k] = er + (or * tr - oi * ti);
+            interleavedBins[2 * k + 1] = ei + (or * ti + oi * tr);
+        }
+    }
+
     /// <summary>Unnormalised inverse complex FFT of length M (sign +), ping-ponging between the two buffers.</summary>
     private (float[] Re, float[] Im) StockhamInverse(float[] xr, float[] xi, float[] yr, float[] yi)
     {
