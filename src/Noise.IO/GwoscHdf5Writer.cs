@@ -22,9 +22,11 @@ public sealed class GwoscHdf5Writer : IStrainWriter
     private int _filled;
     private long _written;
 
-    public GwoscHdf5Writer(string path, StrainMetadata meta)
+    /// <param name="format">How run.json lists the file: "hdf5" for the strain, "witness-hdf5:CHANNEL" for an auxiliary channel.</param>
+    public GwoscHdf5Writer(string path, StrainMetadata meta, string format = "hdf5")
     {
         ArgumentNullException.ThrowIfNull(meta);
+        Format = format;
         if (meta.Samples <= 0) throw new ArgumentException("an HDF5 strain file needs at least one sample", nameof(meta));
         _meta = meta;
         _file = new AtomicFile(path);
@@ -76,7 +78,7 @@ public sealed class GwoscHdf5Writer : IStrainWriter
     }
 
     public string FinalPath => _file.FinalPath;
-    public string Format => "hdf5";
+    public string Format { get; }
 
     public void Append(ReadOnlySpan<float> samples)
     {

@@ -38,13 +38,25 @@ public class ShardMergeTests
             Assert.Equal(Sha(whole), Sha(merged));
         }
         // the catalogue, the state vector and the witness channels merge into the unsharded ones too
-        var formats = new[] { "catalogue-parquet", "state-vector", "witness:V1:ENV_CEB_SEIS_V", "witness:V1:ENV_CEB_MIC_V", "witness:V1:ENV_CEB_MAG_N" };
+        string[] witnesses = ["V1:ENV_CEB_SEIS_V", "V1:ENV_CEB_MIC_V", "V1:ENV_CEB_MAG_N"];
+        var formats = new[] { "catalogue-parquet", "state-vector" }
+            .Concat(witnesses.Select(w => "witness:" + w)).Concat(witnesses.Select(w => "witness-hdf5:" + w));
         foreach (var format in formats)
         {
             var merged = CliHarness.OutputFile(Path.Combine(root, "merged"), format);
             var whole = CliHarness.OutputFile(Path.Combine(root, "whole"), format);
             Assert.Equal(Path.GetFileName(whole), Path.GetFileName(merged));
             Assert.True(Sha(whole) == Sha(merged), format + " differs");
+        }
+        // a run in both formats writes each witness channel in both, with the same samples
+        foreach (var w in witnesses)
+        {
+            var parquet = StrainReader.Read(CliHarness.OutputFile(Path.Combine(root, "whole"), "witness:" + w));
+            var hdf5 = StrainReader.Read(CliHarness.OutputFile(Path.Combine(root, "whole"), "witness-hdf5:" + w));
+            Assert.Equal(parquet.Data, hdf5.Data);
+            Assert.Equal(parquet.GpsStart, hdf5.GpsStart);
+            Assert.Equal(w, hdf5.Channel);
+            Assert.Equal(parquet.SampleRate, hdf5.SampleRate);
         }
         var (_, states) = StateVectorFile.Read(CliHarness.OutputFile(Path.Combine(root, "whole"), "state-vector"));
         Assert.Contains(states, s => (s & 3) != 3);

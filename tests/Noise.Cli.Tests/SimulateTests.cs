@@ -22,7 +22,7 @@ public class SimulateTests
         var b = CliHarness.TempDir();
         Simulate(a, "--duration", "96", "--block", "64");
         Simulate(b, "--duration", "96", "--block", "5", "--threads", "1");
-        foreach (var ext in new[] { "parquet", "hdf5", "witness:V1:ENV_CEB_MIC_V", "witness:V1:ENV_CEB_SEIS_V", "state-vector" })
+        foreach (var ext in new[] { "parquet", "hdf5", "witness:V1:ENV_CEB_MIC_V", "witness:V1:ENV_CEB_SEIS_V", "witness-hdf5:V1:ENV_CEB_SEIS_V", "state-vector" })
         {
             var fa = CliHarness.StrainFile(a, ext);
             var fb = CliHarness.StrainFile(b, ext);

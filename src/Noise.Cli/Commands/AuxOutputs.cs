@@ -11,7 +11,19 @@ namespace Noise.Cli.Commands;
 /// </summary>
 internal static class AuxOutputs
 {
+    /// <summary>run.json's format of a witness file: "witness:CHANNEL" (Parquet) or "witness-hdf5:CHANNEL".</summary>
     public const string WitnessPrefix = "witness:";
+    public const string WitnessHdf5Prefix = "witness-hdf5:";
+
+    /// <summary>The run.json format of channel's witness file written as fileFormat ("parquet" or "hdf5").</summary>
+    public static string WitnessFormat(string fileFormat, string channel) =>
+        (fileFormat == "hdf5" ? WitnessHdf5Prefix : WitnessPrefix) + channel;
+
+    /// <summary>The file format and channel of a run.json witness format, or null for any other file.</summary>
+    public static (string FileFormat, string Channel)? ParseWitnessFormat(string format) =>
+        format.StartsWith(WitnessHdf5Prefix, StringComparison.Ordinal) ? ("hdf5", format[WitnessHdf5Prefix.Length..])
+        : format.StartsWith(WitnessPrefix, StringComparison.Ordinal) ? ("parquet", format[WitnessPrefix.Length..])
+        : null;
 
     /// <summary>GPS seconds [first, end) whose state the file for strain samples [firstSample, endSample) holds.</summary>
     public static (long First, long End) StateSeconds(long firstSample, long endSample, int fs) =>
@@ -24,10 +36,23 @@ internal static class AuxOutputs
     public static string StatePath(string dir, string scenarioName, string detector, GpsTime start, double duration) =>
         Path.Combine(dir, Outputs.FileStem(scenarioName + "_state_vector", detector, start, duration) + ".parquet");
 
-    public static string WitnessPath(string dir, string scenarioName, string channel, GpsTime start, double duration)
+    public static string WitnessPath(string dir, string scenarioName, string channel, GpsTime start, double duration, string fileFormat = "parquet")
     {
         var parts = channel.Split(':');
-        return Path.Combine(dir, Outputs.FileStem(scenarioName + "_" + parts[1], parts[0], start, duration) + ".parquet");
+        return Path.Combine(dir, Outputs.FileStem(scenarioName + "_" + parts[1], parts[0], start, duration) + "." + fileFormat);
+    }
+
+    /// <summary>A witness channel's writer in the given file format, listed in run.json by <see cref="WitnessFormat"/>.</summary>
+    public static IStrainWriter CreateWitnessWriter(string fileFormat, string dir, string scenarioName, GpsTime runStart, double runDuration, StrainMetadata witnessMeta)
+    {
+        string path = WitnessPath(dir, scenarioName, witnessMeta.Channel, runStart, runDuration, fileFormat);
+        string format = WitnessFormat(fileFormat, witnessMeta.Channel);
+        return fileFormat switch
+        {
+            "parquet" => new ParquetStrainWriter(path, witnessMeta, format),
+            "hdf5" => new GwoscHdf5Writer(path, witnessMeta, format),
+            _ => throw new NoiseInputException($"unknown format '{fileFormat}'"),
+        };
     }
 
     public static StrainMetadata WitnessMeta(StrainMetadata strain, WitnessSpec w, long first, long count) => strain with
@@ -40,9 +65,12 @@ internal static class AuxOutputs
         StateBySecond = null,
     };
 
-    /// <summary>Simulates and writes every witness channel for strain samples [firstSample, firstSample + samples).</summary>
+    /// <summary>
+    /// Simulates and writes every witness channel for strain samples [firstSample, firstSample + samples), in each
+    /// of the run's file formats (the strain's: a run asked for HDF5 gets HDF5 witnesses too).
+    /// </summary>
     public static List<(string Path, string Format)> WriteWitnesses(ComputeDevice device, Scenario scenario, DisturbancePopulation? disturbances,
-        StrainMetadata strainMeta, string dir, long firstSample, long samples, double blockSeconds, CancellationToken cancel)
+        StrainMetadata strainMeta, string dir, IReadOnlyList<string> fileFormats, long firstSample, long samples, double blockSeconds, CancellationToken cancel)
     {
         var files = new List<(string, string)>();
         foreach (var w in scenario.Witnesses)
@@ -50,11 +78,22 @@ internal static class AuxOutputs
             var (first, end) = WitnessRange(firstSample, firstSample + samples, scenario.SampleRate, w.SampleRate);
             if (end <= first) continue;
             var meta = WitnessMeta(strainMeta, w, first, end - first);
-            using var writer = new ParquetStrainWriter(WitnessPath(dir, scenario.Name, w.Name, strainMeta.GpsStart, strainMeta.Duration), meta, WitnessPrefix + w.Name);
-            using var engine = new WitnessEngine(device, scenario, w, disturbances, blockSeconds);
-            engine.Generate(first, end - first, (span, _) => writer.Append(span), cancel);
-            writer.Complete();
-            files.Add((writer.FinalPath, writer.Format));
+            var writers = new List<IStrainWriter>();
+            try
+            {
+                foreach (var f in fileFormats) writers.Add(CreateWitnessWriter(f, dir, scenario.Name, strainMeta.GpsStart, strainMeta.Duration, meta));
+                using var engine = new WitnessEngine(device, scenario, w, disturbances, blockSeconds);
+                engine.Generate(first, end - first, (span, _) => { foreach (var x in writers) x.Append(span); }, cancel);
+                foreach (var x in writers)
+                {
+                    x.Complete();
+                    files.Add((x.FinalPath, x.Format));
+                }
+            }
+            finally
+            {
+                foreach (var x in writers) x.Dispose();
+            }
             Console.Error.WriteLine($"witness {w.Name} (on {device.Description}): {end - first} samples at {w.SampleRate} Hz ({w.Kind.ToString().ToLowerInvariant()}, floor {w.Floor:G3} {w.Unit}/sqrt(Hz))");
         }
         return files;

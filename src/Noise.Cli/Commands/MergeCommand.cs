@@ -82,14 +82,14 @@ internal static class MergeCommand
             writer.Complete();
             described.Add(RunManifest.Describe(writer.FinalPath, format, outDir.FullName));
         }
-        foreach (var format in first.Files.Select(f => f.Format).Where(f => f.StartsWith(AuxOutputs.WitnessPrefix, StringComparison.Ordinal)))
+        foreach (var format in first.Files.Select(f => f.Format).Where(f => AuxOutputs.ParseWitnessFormat(f) is not null))
         {
-            string channel = format[AuxOutputs.WitnessPrefix.Length..];
+            var (fileFormat, channel) = AuxOutputs.ParseWitnessFormat(format)!.Value;
             var w = scenarioNode["witnesses"]?.AsArray().Select(n => n.Deserialize<WitnessSpec>(Scenario.JsonOptions)!).FirstOrDefault(x => x.Name == channel)
                 ?? throw new NoiseInputException($"merge: run.json lists {format} but its scenario has no such witness");
             var (w0, w1) = AuxOutputs.WitnessRange(runFirst, runEnd, fs, w.SampleRate);
-            using var writer = new ParquetStrainWriter(AuxOutputs.WitnessPath(outDir.FullName, name, channel, first.RunGpsStart, first.RunDuration),
-                AuxOutputs.WitnessMeta(meta, w, w0, w1 - w0), format);
+            using var writer = AuxOutputs.CreateWitnessWriter(fileFormat, outDir.FullName, name, first.RunGpsStart, first.RunDuration,
+                AuxOutputs.WitnessMeta(meta, w, w0, w1 - w0));
             ShardMerger.Concatenate(shards, format, writer, expected: s =>
             {
                 var (a, b) = AuxOutputs.WitnessRange(ShardFirst(s), ShardFirst(s) + s.Samples, fs, w.SampleRate);

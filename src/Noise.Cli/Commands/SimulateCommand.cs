@@ -159,7 +159,7 @@ internal static class SimulateCommand
                 ? Task.Run(() =>
                 {
                     using var cpu = ComputeDevice.Create(DeviceChoice.Cpu, 1);
-                    return AuxOutputs.WriteWitnesses(cpu, scenario, engine.Disturbances, meta, dir, firstSample, samples, blockSeconds, cancel.Token);
+                    return AuxOutputs.WriteWitnesses(cpu, scenario, engine.Disturbances, meta, dir, Outputs.Expand(format).ToList(), firstSample, samples, blockSeconds, cancel.Token);
                 })
                 : Task.FromResult(new List<(string Path, string Format)>());
             try
