@@ -49,8 +49,14 @@ public sealed class TwinWindows : IDisposable
         foreach (var e in events)
         {
             long lo = Math.Max(first, e.FirstSample), hi = Math.Min(first + n, e.EndSample);
-            var h = TransientMeasure.Render(e.Atoms, lo, hi, fs);
-            for (long s = lo; s < hi; s++) x[s - first] += h[s - lo];
+            // the samples the population rendered to measure the event (what the strain engine adds on the CPU)
+            if (e.Samples is { } rendered)
+                for (long s = lo; s < hi; s++) x[s - first] += rendered[s - e.FirstSample];
+            else
+            {
+                var h = TransientMeasure.Render(e.Atoms, lo, hi, fs);
+                for (long s = lo; s < hi; s++) x[s - first] += h[s - lo];
+            }
         }
         var whitened = Conditioner.Condition(x, fs, _spec);
         double t0 = (double)first / fs;
