@@ -113,7 +113,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
                 _condEnd = _whitener.Advance(_raw!, _rawEnd, _cond!);
                 ScoreWindows(1);
             }
-            foreach (var t in _clusterer.Flush()) EmitModel(t, _rawEnd);
+            foreach (var t in _clusterer.Flush(settings.Threshold)) EmitModel(t, _rawEnd);
             baseline.Writer.TryComplete();
             await baselineTask.ConfigureAwait(false);
         }
@@ -480,21 +480,31 @@ public static partial class NativeHeap
 }
 
 /// <summary>
-/// One trigger per transient, online: a run of windows at or above threshold (no gap longer than one and a half
-/// strides) is reported at its most probable window once the run ends or HoldSeconds after it began, whichever
-/// is first; later windows of a reported run add nothing. The class is the model's (Detector.GlitchClass).
+/// One trigger per transient, online: windows get the model's trigger statistic (<see cref="WindowSmoother"/>:
+/// each window is decided once the next one is scored), then a run of windows at or above threshold (no gap longer
+/// than one and a half strides) is reported at its most probable window once the run ends or HoldSeconds after it
+/// began, whichever is first; later windows of a reported run add nothing. The class is the model's
+/// (Detector.GlitchClass).
 /// </summary>
 public sealed class StreamClusterer(Detector detector, double holdSeconds, double strideSeconds)
 {
+    private readonly WindowSmoother _smoother = new(detector.Spec.SmoothWindows, strideSeconds);
     private WindowScore? _best;
     private double _first, _last = double.NegativeInfinity;
     private bool _reported;
     private double _quietUntil = double.NegativeInfinity;
 
+    /// <summary>The next window in time order (null: it could not be scored, a gap); the triggers now decided.</summary>
     public IEnumerable<ModelTrigger> Feed(double start, WindowScore? score, double threshold)
     {
-        var stride = strideSeconds;
         var output = new List<ModelTrigger>();
+        foreach (var (s, w) in _smoother.Feed(start, score)) Decide(s, w, threshold, output);
+        return output;
+    }
+
+    private void Decide(double start, WindowScore? score, double threshold, List<ModelTrigger> output)
+    {
+        var stride = strideSeconds;
         bool above = score is not null && score.GlitchProbability >= threshold;
         if (_best is not null && (!above || start - _last > 1.5 * stride))
         {
@@ -515,20 +525,21 @@ public sealed class StreamClusterer(Detector detector, double holdSeconds, doubl
             _last = start;
             if (!_reported && start - _first >= holdSeconds) { output.Add(Report()); _reported = true; }
         }
-        return output;
     }
 
-    public IEnumerable<ModelTrigger> Flush()
+    /// <summary>End of data: the window waiting for its successor is decided, and the open run reported.</summary>
+    public IEnumerable<ModelTrigger> Flush(double threshold)
     {
-        if (_best is null || _reported) return [];
-        var t = Report();
+        var output = new List<ModelTrigger>();
+        foreach (var (s, w) in _smoother.Flush()) Decide(s, w, threshold, output);
+        if (_best is null || _reported) return output;
+        output.Add(Report());
         _best = null;
-        return [t];
+        return output;
     }
 
     private ModelTrigger Report()
     {
-        int cls = detector.GlitchClass(_best!);
-        return new ModelTrigger(_best!.Time, _first, _last + detector.Spec.WindowSeconds, _best.GlitchProbability, detector.Spec.Classes[cls], _best.ClassProbabilities[cls]);
+        return detector.TriggerOf(_best!, _first, _last);
     }
 }

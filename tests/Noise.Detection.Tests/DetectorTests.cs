@@ -53,6 +53,40 @@ public class DetectorTests
     }
 
     [Fact]
+    public void TheClassDecisionWeighsTheNetworkByTheScenariosClassRates()
+    {
+        // the network, trained on balanced classes, finds a broadband burst slightly more Koi_Fish-like than Blip-like
+        string[] classes = ["Blip", "Koi_Fish", "Extremely_Loud", DetectorSpec.Chirp, DetectorSpec.None];
+        var score = new WindowScore(0, 0.99, [0.30f, 0.36f, 0.33f, 0.005f, 0.005f], 1);
+        using var net = new GlitchNet(classes.Length, 4096);
+        var balanced = new Detector(net, new DetectorSpec { Classes = classes });
+        Assert.Equal("Koi_Fish", classes[balanced.GlitchClass(score)]);
+        // in a scenario with 24 Blips, 3 Koi_Fish and 0.5 Extremely_Loud an hour it is a Blip
+        var weighted = new Detector(net, new DetectorSpec { Classes = classes, ClassRates = [24, 3, 0.5, 1, 1] });
+        Assert.Equal("Blip", classes[weighted.GlitchClass(score, out double p)]);
+        Assert.Equal(0.30 * 24 / (0.30 * 24 + 0.36 * 3 + 0.33 * 0.5), p, 5);
+        var trigger = weighted.TriggerOf(score, 0, 0.25);
+        Assert.Equal(("Blip", p), (trigger.Class, trigger.ClassProbability));
+    }
+
+    [Fact]
+    public void ClassRatesCountTheGlitchesDisturbancesCoupleIntoTheStrain()
+    {
+        var o3 = O3();
+        var classes = DetectorSpec.ClassesOf(o3);
+        var rates = DetectorSpec.RatesOf(o3, classes);
+        double Rate(string c) => rates[classes.IndexOf(c)];
+        Assert.Equal(20 + 4, Rate("Blip"));                  // Magnetic_Pulse couples as Blips
+        Assert.Equal(10 + 6, Rate("Scattered_Light"));       // trucks drive scattered light
+        Assert.Equal(6 + 0.5, Rate("Low_Frequency_Burst"));  // thunder
+        Assert.Equal(0.5, Rate("Extremely_Loud"));
+        // the shipped model carries its training scenario's rates
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "models", "glitchnet-o3", ModelStore.SpecFile)))!;
+        Assert.Equal(o3.ComputeHash(), doc["training_scenario_hash"]!.GetValue<string>());
+        Assert.Equal(rates, doc["class_rates"]!.AsArray().Select(n => n!.GetValue<double>()));
+    }
+
+    [Fact]
     public void DataBelowTheModelRateIsAClearError()
     {
         var spec = new DetectorSpec { Classes = ["Blip", DetectorSpec.Chirp, DetectorSpec.None] };
@@ -114,6 +148,50 @@ public class ShippedModelTests
         }
     }
 
-    // measured 2026-11-26 for the shipped model: 1.00 (4 of 4), 0.75 (6 of 8), 0.83 (5 of 6)
+    // measured 2026-11-26 for the shipped model: 1.00 (4 of 4), 0.75 (6 of 8), 0.83 (5 of 6); the same again with
+    // the class rates and the three-window statistic
     private const double FloorSnr15 = 0.75, FloorSnr8 = 0.5, FloorClass = 0.6;
+}
+
+public class WindowSmootherTests
+{
+    private static WindowScore W(double t, double p) => new(t, p, [(float)p, (float)(1 - p)], t + 1);
+    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+    private static double Logit(double p) => Math.Log(p / (1 - p));
+
+    [Fact]
+    public void EachWindowIsAveragedInLogOddsWithItsContiguousNeighbours()
+    {
+        // 0.0-0.5 contiguous, a missing window at 0.75, then 1.0-1.25
+        var windows = new[] { W(0, 0.2), W(0.25, 0.9), W(0.5, 0.99), W(1.0, 0.6), W(1.25, 0.7) };
+        var s = WindowSmoother.Apply(windows, 3, 0.25);
+        Assert.Equal(windows.Select(w => w.Start), s.Select(w => w.Start));
+        Assert.Equal(Sigmoid((Logit(0.2) + Logit(0.9)) / 2), s[0].GlitchProbability, 12);
+        Assert.Equal(Sigmoid((Logit(0.2) + Logit(0.9) + Logit(0.99)) / 3), s[1].GlitchProbability, 12);
+        Assert.Equal(Sigmoid((Logit(0.9) + Logit(0.99)) / 2), s[2].GlitchProbability, 12);   // 1.0 is not its neighbour
+        Assert.Equal(Sigmoid((Logit(0.6) + Logit(0.7)) / 2), s[3].GlitchProbability, 12);
+        Assert.Equal(windows[1].ClassProbabilities, s[1].ClassProbabilities);
+        // span 1: the windows as they are
+        Assert.Equal(windows.Select(w => w.GlitchProbability), WindowSmoother.Apply(windows, 1, 0.25).Select(w => w.GlitchProbability));
+    }
+
+    [Fact]
+    public void OnlineFeedingGivesWhatTheListGivesAndPassesGapsThrough()
+    {
+        var r = new Random(4);
+        var windows = Enumerable.Range(0, 40).Select(i => W(i * 0.25, r.NextDouble())).ToList();
+        var online = new WindowSmoother(3, 0.25);
+        var got = new List<(double, WindowScore?)>();
+        foreach (var w in windows)
+        {
+            // a gap at 5.0: it breaks contiguity and comes out in its place
+            if (w.Start == 5.0) { got.AddRange(online.Feed(5.0, null)); continue; }
+            got.AddRange(online.Feed(w.Start, w));
+        }
+        got.AddRange(online.Flush());
+        var listed = WindowSmoother.Apply(windows.Where(w => w.Start != 5.0), 3, 0.25);
+        Assert.Equal(listed.Select(w => (w.Start, w.GlitchProbability)), got.Where(g => g.Item2 is not null).Select(g => (g.Item1, g.Item2!.GlitchProbability)));
+        Assert.Equal(5.0, got.Single(g => g.Item2 is null).Item1);
+        Assert.Equal(got.Select(g => g.Item1).Order(), got.Select(g => g.Item1));
+    }
 }

@@ -19,7 +19,7 @@ internal sealed class ListSink : ITriggerSink
 
 public class PipelineTests
 {
-    private static (GlitchNet Net, DetectorSpec Spec, System.Text.Json.Nodes.JsonObject Doc) Shipped() =>
+    internal static (GlitchNet Net, DetectorSpec Spec, System.Text.Json.Nodes.JsonObject Doc) Shipped() =>
         ModelStore.Load(Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "models", "glitchnet-o3"));
 
     /// <summary>
@@ -133,7 +133,8 @@ public class PipelineTests
     {
         var (net, spec, _) = Shipped();
         using var _n = net;
-        var detector = new Detector(net, spec);
+        // the clustering alone: each window its own statistic (the smoothing has its own tests)
+        var detector = new Detector(net, spec with { SmoothWindows = 1 });
         var c = new StreamClusterer(detector, holdSeconds: 0.5, strideSeconds: 0.25);
         float[] Probs(double glitch)
         {
@@ -155,10 +156,42 @@ public class PipelineTests
         Assert.Equal("Blip", emitted[0].T.Class);
         Assert.Equal(5.25, emitted[1].At);             // a one-window run is reported when it ends
         Assert.Equal(6, emitted[1].T.Time);
-        Assert.Empty(c.Flush());
+        Assert.Empty(c.Flush(0.9));
         // a window that could not be scored (a gap) ends a run
         Assert.Empty(c.Feed(8.0, W(8.0, 0.95), 0.9));
         Assert.Single(c.Feed(8.25, null, 0.9));
+    }
+}
+
+public class SmoothedClustererTests
+{
+    /// <summary>With the shipped model's statistic (three windows), a window is decided one stride later, and a
+    /// one-window spike no longer triggers.</summary>
+    [Fact]
+    public void TheStreamDecidesEachWindowWhenItsSuccessorIsScored()
+    {
+        var (net, spec, _) = PipelineTests.Shipped();
+        using var _n = net;
+        Assert.Equal(3, spec.SmoothWindows);
+        var c = new StreamClusterer(new Detector(net, spec), holdSeconds: 0.5, strideSeconds: 0.25);
+        WindowScore W(double t, double p)
+        {
+            var probs = new float[spec.Classes.Count];
+            probs[spec.NoneIndex] = (float)(1 - p);
+            probs[spec.IndexOf("Blip")] = (float)p;
+            return new(t, p, probs, t + 1);
+        }
+        var emitted = new List<(double At, ModelTrigger T)>();
+        // a lone spike at 1.0 among quiet windows, then a transient over 3.0-4.0
+        double[] ps = [0.01, 0.01, 0.01, 0.01, 0.9999, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.995, 0.999, 0.999, 0.998, 0.995, 0.01, 0.01, 0.01];
+        for (int i = 0; i < ps.Length; i++)
+            foreach (var t in c.Feed(i * 0.25, W(i * 0.25, ps[i]), 0.98)) emitted.Add((i * 0.25, t));
+        var single = Assert.Single(emitted);
+        // the run's edges (3.0, 4.0) average in their quiet neighbours and stay below; it runs from 3.25, is held
+        // 0.5 s to the window at 3.75, and that window is decided when the one at 4.0 is scored
+        Assert.Equal(4.0, single.At);
+        Assert.InRange(single.T.Time, 4.0, 5.0);
+        Assert.Empty(c.Flush(0.98));
     }
 }
 

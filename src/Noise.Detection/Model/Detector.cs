@@ -68,31 +68,67 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
         return Score(windows, starts);
     }
 
-    /// <summary>The most probable glitch class of a window (None and the chirp are not glitch classes).</summary>
-    public int GlitchClass(WindowScore score)
+    /// <summary>
+    /// The most probable glitch class of a window (None and the chirp are not glitch classes): the network's class
+    /// probabilities weighed by the classes' rates in the model's scenario (<see cref="DetectorSpec.ClassRates"/>).
+    /// </summary>
+    public int GlitchClass(WindowScore score) => GlitchClass(score, out _);
+
+    /// <param name="probability">The chosen class's probability among the glitch classes, after the rate weighting.</param>
+    public int GlitchClass(WindowScore score, out double probability)
     {
         ArgumentNullException.ThrowIfNull(score);
         int cls = -1;
+        double best = -1, total = 0;
         for (int c = 0; c < score.ClassProbabilities.Length; c++)
         {
             if (c == Spec.NoneIndex || c == Spec.ChirpIndex) continue;
-            if (cls < 0 || score.ClassProbabilities[c] > score.ClassProbabilities[cls]) cls = c;
+            double v = score.ClassProbabilities[c] * (c < Spec.ClassRates.Count ? Spec.ClassRates[c] : 1);
+            total += v;
+            if (cls < 0 || v > best) { cls = c; best = v; }
         }
+        probability = total > 0 ? best / total : 0;
         return cls;
     }
 
-    /// <summary>Runs of consecutive windows (no gap longer than one stride) at or above the threshold, one trigger each.</summary>
+    /// <summary>The trigger of a run of windows from <paramref name="firstStart"/> to <paramref name="lastStart"/>, reported at its best window.</summary>
+    public ModelTrigger TriggerOf(WindowScore best, double firstStart, double lastStart)
+    {
+        ArgumentNullException.ThrowIfNull(best);
+        int cls = GlitchClass(best, out double classProbability);
+        return new ModelTrigger(best.Time, firstStart, lastStart + Spec.WindowSeconds, best.GlitchProbability, Spec.Classes[cls], classProbability);
+    }
+
+    /// <summary>
+    /// Runs of consecutive windows (no gap longer than one stride) whose statistic (the glitch probability smoothed
+    /// over <see cref="DetectorSpec.SmoothWindows"/>, <see cref="WindowSmoother"/>) is at or above the threshold,
+    /// one trigger each.
+    /// </summary>
     public List<ModelTrigger> Triggers(List<WindowScore> scores, double threshold)
     {
         ArgumentNullException.ThrowIfNull(scores);
+        return TriggersOfStatistic(WindowSmoother.Apply(scores.OrderBy(s => s.Start), Spec.SmoothWindows, Spec.StrideSeconds), threshold);
+    }
+
+    /// <summary>The windows with their trigger statistic in place of the glitch probability, in time order.</summary>
+    public List<WindowScore> Statistic(List<WindowScore> scores)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        return WindowSmoother.Apply(scores.OrderBy(s => s.Start), Spec.SmoothWindows, Spec.StrideSeconds);
+    }
+
+    /// <summary><see cref="Triggers"/> on windows that already carry the statistic (see <see cref="Statistic"/>): thresholds can be tried many times.</summary>
+    public List<ModelTrigger> TriggersOfStatistic(List<WindowScore> statistic, double threshold)
+    {
+        ArgumentNullException.ThrowIfNull(statistic);
+        var scores = statistic;
         var triggers = new List<ModelTrigger>();
         WindowScore? best = null;
         double runStart = 0, last = double.NegativeInfinity;
         void Close()
         {
             if (best is null) return;
-            int cls = GlitchClass(best);
-            triggers.Add(new ModelTrigger(best.Time, runStart, last + Spec.WindowSeconds, best.GlitchProbability, Spec.Classes[cls], best.ClassProbabilities[cls]));
+            triggers.Add(TriggerOf(best, runStart, last));
             best = null;
         }
         foreach (var s in scores.OrderBy(s => s.Start))

@@ -24,6 +24,20 @@ public sealed record DetectorSpec
     public long TrainingSeed { get; init; }
     public long ValidationSeed { get; init; }
     public string SoftwareVersion { get; init; } = "";
+    /// <summary>
+    /// Per class (logit order), how often the scenario the model serves (its training scenario) produces it: the
+    /// glitch families' rates per hour, the glitches its disturbances couple into the strain included. The network
+    /// learns on balanced classes, so its class probabilities assume equal rates; the class decision weighs them
+    /// by these rates (a label-shift correction: a broadband burst that could be a Blip or a Koi_Fish is far more
+    /// often a Blip). Empty: equal rates (models written before this field).
+    /// </summary>
+    public IReadOnlyList<double> ClassRates { get; init; } = [];
+    /// <summary>
+    /// Windows whose glitch probabilities are averaged (in log-odds, contiguous neighbours) into the statistic
+    /// triggers are thresholded on (<see cref="WindowSmoother"/>): 3 for models from this version, 1 (each window
+    /// alone) for models written before it. Thresholds in the metrics belong to this statistic.
+    /// </summary>
+    public int SmoothWindows { get; init; } = 1;
     public string Architecture { get; init; } = "GlitchNet v1: 6 strided Conv1d+BatchNorm+ReLU blocks (16-64 channels), adaptive pool 16, dense 128, heads: class logits, time (sigmoid)";
 
     public int WindowSamples => (int)Math.Round(WindowSeconds * SampleRate);
@@ -34,6 +48,16 @@ public sealed record DetectorSpec
     {
         for (int i = 0; i < Classes.Count; i++) if (Classes[i] == cls) return i;
         return -1;
+    }
+
+    /// <summary>The scenario's rate per hour of each of <paramref name="classes"/> (coupled disturbances included; 1 for the chirp and None).</summary>
+    public static List<double> RatesOf(Scenario scenario, IReadOnlyList<string> classes)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(classes);
+        return classes.Select(c => c is Chirp or None ? 1.0
+            : scenario.Glitches.Where(g => g.Name == c).Sum(g => g.RatePerHour)
+              + scenario.Disturbances.Where(d => DisturbanceFamilies.StrainClassOf(d.Name) == c).Sum(d => d.RatePerHour)).ToList();
     }
 
     /// <summary>The classes a model trained on this scenario tells apart: its glitch families with a rate, the chirp, none.</summary>

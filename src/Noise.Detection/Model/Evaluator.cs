@@ -27,7 +27,8 @@ public sealed record Outcome(TransientEvent Event, ModelTrigger? Model, QTrigger
 public sealed class Evaluator(Detector detector, EvaluateOptions options)
 {
     public static readonly double[] SnrEdges = [4, 5, 6, 8, 10, 15, 25, 50];
-    public QTriggerSettings Baseline { get; } = new() { FMin = 20, FMax = 900 };
+    /// <summary>The baseline searches the band the model's conditioning keeps, as detect and streaming do.</summary>
+    public QTriggerSettings Baseline { get; } = new() { FMin = detector.Spec.Conditioning.FLow, FMax = detector.Spec.Conditioning.FHigh };
 
     /// <summary>Model window scores and baseline tiles of [gpsStart, gpsStart + seconds) of a scenario (its own components).</summary>
     public (List<WindowScore> Scores, List<QTrigger> Baseline, List<(long Start, long End)> Unready) Scan(Scenario s, SignalComponents components, double seconds, Action<double>? progress = null)
@@ -73,9 +74,10 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         log($"background: {options.BackgroundSeconds} s of glitch-free '{s.Name}' (seed {bg.Seed})");
         var (bgScores, bgTiles, _) = Scan(bg, SignalComponents.Noise | SignalComponents.Lines, options.BackgroundSeconds, f => progress?.Invoke("background", f));
         double hours = options.BackgroundSeconds / 3600;
-        int ModelCount(double th) => detector.Triggers(bgScores, th).Count;
+        var bgStatistic = detector.Statistic(bgScores);
+        int ModelCount(double th) => detector.TriggersOfStatistic(bgStatistic, th).Count;
         int BaseCount(double th) => QTriggers.Cluster(bgTiles.Where(t => t.Snr >= th).ToList(), Baseline.ClusterSeconds).Count;
-        double model = ThresholdFor(detector.Triggers(bgScores, 0.5).Select(t => t.Probability), ModelCount, hours, options.FarPerHour, 0.5);
+        double model = ThresholdFor(detector.TriggersOfStatistic(bgStatistic, 0.5).Select(t => t.Probability), ModelCount, hours, options.FarPerHour, 0.5);
         double baseline = ThresholdFor(QTriggers.Cluster(bgTiles.ToList(), Baseline.ClusterSeconds).Select(t => t.Snr), BaseCount, hours, options.FarPerHour, Baseline.SnrThreshold);
         log($"thresholds for {options.FarPerHour}/h: model p >= {model:F4} ({ModelCount(model)} background triggers), baseline SNR >= {baseline:F2} ({BaseCount(baseline)})");
         return (model, baseline, ModelCount(model) / hours, BaseCount(baseline) / hours, bgScores);
@@ -213,10 +215,12 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
     {
         var roc = new JsonArray();
         var target = truth.Where(e => e.Kind == "glitch" && e.Snr >= 5).ToList();
+        var fgStatistic = detector.Statistic(foreground);
+        var bgStatistic = detector.Statistic(background);
         foreach (var th in new[] { 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999 })
         {
-            var fg = detector.Triggers(foreground, th);
-            double far = detector.Triggers(background, th).Count / hours;
+            var fg = detector.TriggersOfStatistic(fgStatistic, th);
+            double far = detector.TriggersOfStatistic(bgStatistic, th).Count / hours;
             double eff = target.Count > 0 ? target.Count(e => Match(fg, e, t => t.Time) is not null) / (double)target.Count : double.NaN;
             roc.Add(new JsonObject { ["threshold"] = th, ["far_per_hour"] = Math.Round(far, 4), ["efficiency_snr_ge_5"] = double.IsFinite(eff) ? Math.Round(eff, 4) : null });
         }

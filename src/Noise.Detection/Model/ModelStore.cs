@@ -50,6 +50,10 @@ public static class ModelStore
         }
         if (spec.Classes.Count < 2 || spec.NoneIndex < 0 || spec.SampleRate < 256 || spec.WindowSamples < 1024)
             throw new NoiseInputException($"{specPath}: incomplete model description (classes, sample_rate or window_seconds)");
+        if (spec.SmoothWindows is not (1 or 3))
+            throw new NoiseInputException($"{specPath}: smooth_windows must be 1 or 3, got {spec.SmoothWindows}");
+        if (spec.ClassRates.Count is not 0 && (spec.ClassRates.Count != spec.Classes.Count || spec.ClassRates.Any(r => !(r >= 0) || !double.IsFinite(r))))
+            throw new NoiseInputException($"{specPath}: class_rates needs one non-negative rate per class");
         var net = new GlitchNet(spec.Classes.Count, spec.WindowSamples);
         try
         {

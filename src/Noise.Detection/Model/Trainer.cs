@@ -45,6 +45,8 @@ public static class Trainer
     public static DetectorSpec SpecFor(TrainOptions o) => new()
     {
         Classes = DetectorSpec.ClassesOf(o.Scenario),
+        ClassRates = DetectorSpec.RatesOf(o.Scenario, DetectorSpec.ClassesOf(o.Scenario)),
+        SmoothWindows = 3,
         TrainingScenario = o.Scenario.Name,
         TrainingScenarioHash = o.Scenario.ComputeHash(),
         TrainingSeed = o.Seed,
