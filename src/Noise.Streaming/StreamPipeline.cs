@@ -70,6 +70,9 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     private int _psdSegment;      // samples per PSD segment, at the input rate
     private long _rawEnd = long.MinValue, _condEnd = long.MinValue;
     private long _nextWindow = long.MinValue, _nextBaseline = long.MinValue, _nextColumn = long.MinValue;
+    /// <summary>The first whitened sample (model rate): windows, columns and baseline segments start from it, so where
+    /// they start depends on the data alone, not on how far whitening had got when scoring began (pacing).</summary>
+    private long _condStart;
     private double _lastPsdGps = double.NegativeInfinity;
     private long _nextPsdSegment = long.MinValue;
     private WelchPeriodogram? _periodogram;
@@ -278,6 +281,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         {
             // whitening starts where the ring still holds data a filter's reach back
             _whitener.StartAt(Math.Max(_rawEnd - _raw!.Capacity / 2, _periodograms.Peek().Start) + _whitener.LookAhead);
+            _condStart = _whitener.NextOut / (_fs / _spec.SampleRate);
             metrics.PsdReady = true;
         }
     }
@@ -291,7 +295,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     {
         const int n = ColumnSamples;
         int m = _spec.SampleRate;
-        if (_nextColumn == long.MinValue) _nextColumn = (long)Math.Ceiling((double)(_condEnd - n) / (m / 2)) * (m / 2);
+        if (_nextColumn == long.MinValue) _nextColumn = (long)Math.Ceiling((double)_condStart / (m / 2)) * (m / 2);
         // each band's FFT bins, once: log-spaced bands half a band-width either side of their centres
         _bandBins ??= SpectrogramBands.Select(f =>
         {
@@ -325,7 +329,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     private void ScoreWindows(int minBatch)
     {
         int w = _spec.WindowSamples, m = _spec.SampleRate, stride = _stride;
-        if (_nextWindow == long.MinValue) _nextWindow = (long)Math.Ceiling((double)(_condEnd - w) / stride) * stride;
+        if (_nextWindow == long.MinValue) _nextWindow = (long)Math.Ceiling((double)_condStart / stride) * stride;
         if ((_condEnd - w - _nextWindow) / stride + 1 < minBatch) return;
         var windows = new List<float[]>();
         var starts = new List<double>();
@@ -361,7 +365,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     {
         int m = _spec.SampleRate;
         long step = (long)(settings.BaselineStep * m), pad = (long)(settings.BaselinePad * m);
-        if (_nextBaseline == long.MinValue) _nextBaseline = (long)Math.Ceiling((double)_condEnd / step) * step;
+        if (_nextBaseline == long.MinValue) _nextBaseline = (long)Math.Ceiling((double)_condStart / step) * step;
         while (_nextBaseline + step + pad <= _condEnd)
         {
             var x = new double[step + 2 * pad];

@@ -203,7 +203,7 @@ public partial class StreamCliTests
         var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
         Assert.True(chromium is not null, "headless Chromium is needed for the live page test (apt-get install chromium; .ci/run installs it)");
         var dir = CliHarness.TempDir();
-        using var p = new StreamProcess(["--source", "twin:virgo-o3.yaml", "--speed", "40", "--duration", "900", "--sink", "http:127.0.0.1:0", "--sink", "jsonl:" + Path.Combine(dir, "t.jsonl")]);
+        using var p = new StreamProcess(["--source", "twin:virgo-o3.yaml", "--speed", "40", "--duration", "3600", "--sink", "http:127.0.0.1:0", "--sink", "jsonl:" + Path.Combine(dir, "t.jsonl")]);
         var baseUri = new Uri(Serving().Match(p.WaitForErr(Serving())).Groups[1].Value);
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(90) };
         // an SSE client receives triggers as they are emitted
