@@ -39,8 +39,10 @@ public sealed class TransientMeasure(Scenario scenario)
         // grid misweights low-frequency glitches by a few percent
         int n = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(h.Length, 2 * fs));
         // events are measured one after another on each thread: reuse its transform and buffers for this n
-        // (a new transform per event rebuilt its tables, and the fresh arrays cost page faults and LOH GCs)
-        var scratch = (_scratch ??= []).TryGetValue(n, out var cachedScratch) ? cachedScratch : (_scratch[n] = new Scratch(n));
+        // (a new transform per event rebuilt its tables, and the fresh arrays cost page faults and LOH GCs); the rare
+        // long events (chirps from low frequencies) get their own, so no thread keeps tens of MB for them
+        var scratch = n > MaxCachedLength ? new Scratch(n)
+            : (_scratch ??= []).TryGetValue(n, out var cachedScratch) ? cachedScratch : (_scratch[n] = new Scratch(n));
         // float32 transform (relative error ~1e-6; the SNRs are checked to 2 %) of h scaled to a unit peak, so that
         // strain-sized values (1e-21) never reach float32's denormals; the spectrum is scaled back in double
         double hMax = 0;
@@ -88,6 +90,8 @@ public sealed class TransientMeasure(Scenario scenario)
     }
 
     [ThreadStatic] private static Dictionary<int, Scratch>? _scratch;
+    /// <summary>Longest transform whose scratch a thread keeps: 2^20 samples, 64 s at 16384 Hz (~16 MB with its buffers).</summary>
+    private const int MaxCachedLength = 1 << 20;
 
     /// <summary>1/S(f_k) on the grid of an n-point FFT at rate fs, zero below f_low: computed once per (n, fs).</summary>
     private double[] InversePsd(int n, int fs)
