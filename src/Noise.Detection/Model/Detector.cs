@@ -106,8 +106,7 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
     /// </summary>
     public List<ModelTrigger> Triggers(List<WindowScore> scores, double threshold)
     {
-        ArgumentNullException.ThrowIfNull(scores);
-        return TriggersOfStatistic(WindowSmoother.Apply(scores.OrderBy(s => s.Start), Spec.SmoothWindows, Spec.StrideSeconds), threshold);
+        return TriggersOfStatistic(Statistic(scores), threshold);
     }
 
     /// <summary>The windows with their trigger statistic in place of the glitch probability, in time order.</summary>
@@ -121,7 +120,6 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
     public List<ModelTrigger> TriggersOfStatistic(List<WindowScore> statistic, double threshold)
     {
         ArgumentNullException.ThrowIfNull(statistic);
-        var scores = statistic;
         var triggers = new List<ModelTrigger>();
         WindowScore? best = null;
         double runStart = 0, last = double.NegativeInfinity;
@@ -131,7 +129,7 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
             triggers.Add(TriggerOf(best, runStart, last));
             best = null;
         }
-        foreach (var s in scores.OrderBy(s => s.Start))
+        foreach (var s in statistic.OrderBy(s => s.Start))
         {
             if (s.GlitchProbability < threshold) continue;
             if (best is not null && s.Start - last > Spec.StrideSeconds * 1.5) Close();
