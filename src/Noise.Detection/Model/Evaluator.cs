@@ -64,8 +64,11 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         return double.IsNaN(best) ? loudness.Max() * 1.0001 : best;
     }
 
-    /// <summary>Both thresholds for the requested rate, set on glitch-free data of the scenario (another seed).</summary>
-    public (double Model, double Baseline, double ModelFar, double BaselineFar, List<WindowScore> Background) Thresholds(Scenario s, Action<string> log, Action<string, double>? progress = null)
+    /// <summary>
+    /// Both thresholds for the requested rate, set on glitch-free data of the scenario (another seed), and the
+    /// background's windows carrying the model's trigger statistic (for the ROC).
+    /// </summary>
+    public (double Model, double Baseline, double ModelFar, double BaselineFar, List<WindowScore> BackgroundStatistic) Thresholds(Scenario s, Action<string> log, Action<string, double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(log);
@@ -80,21 +83,21 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         double model = ThresholdFor(detector.TriggersOfStatistic(bgStatistic, 0.5).Select(t => t.Probability), ModelCount, hours, options.FarPerHour, 0.5);
         double baseline = ThresholdFor(QTriggers.Cluster(bgTiles.ToList(), Baseline.ClusterSeconds).Select(t => t.Snr), BaseCount, hours, options.FarPerHour, Baseline.SnrThreshold);
         log($"thresholds for {options.FarPerHour}/h: model p >= {model:F4} ({ModelCount(model)} background triggers), baseline SNR >= {baseline:F2} ({BaseCount(baseline)})");
-        return (model, baseline, ModelCount(model) / hours, BaseCount(baseline) / hours, bgScores);
+        return (model, baseline, ModelCount(model) / hours, BaseCount(baseline) / hours, bgStatistic);
     }
 
     public JsonObject Run(long seed, Action<string> log, Action<string, double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         var s = options.Scenario with { Seed = seed };
-        var (modelThreshold, baselineThreshold, modelFar, baseFar, background) = Thresholds(s, log, progress);
+        var (modelThreshold, baselineThreshold, modelFar, baseFar, backgroundStatistic) = Thresholds(s, log, progress);
         log($"foreground: {options.Duration} s of '{s.Name}' with every component (seed {seed})");
         var (scores, tiles, unready) = Scan(s, SignalComponents.All, options.Duration, f => progress?.Invoke("foreground", f));
         var truth = Truth(s, options.Duration, unready);
         var report = Report(s, truth, scores, tiles, modelThreshold, baselineThreshold, modelFar, baseFar);
         report["background_seconds"] = options.BackgroundSeconds;
         report["duration_seconds"] = options.Duration;
-        report["roc"] = Roc(background, scores, truth, options.BackgroundSeconds / 3600);
+        report["roc"] = Roc(backgroundStatistic, scores, truth, options.BackgroundSeconds / 3600);
         return report;
     }
 
@@ -210,13 +213,12 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         };
     }
 
-    /// <summary>Model ROC: for a ladder of thresholds, FAR on the background against efficiency for glitches of SNR >= 5.</summary>
-    private JsonArray Roc(List<WindowScore> background, List<WindowScore> foreground, List<TransientEvent> truth, double hours)
+    /// <summary>Model ROC: for a ladder of thresholds, FAR on the background (its windows' statistic) against efficiency for glitches of SNR >= 5.</summary>
+    private JsonArray Roc(List<WindowScore> bgStatistic, List<WindowScore> foreground, List<TransientEvent> truth, double hours)
     {
         var roc = new JsonArray();
         var target = truth.Where(e => e.Kind == "glitch" && e.Snr >= 5).ToList();
         var fgStatistic = detector.Statistic(foreground);
-        var bgStatistic = detector.Statistic(background);
         foreach (var th in new[] { 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999 })
         {
             var fg = detector.TriggersOfStatistic(fgStatistic, th);
