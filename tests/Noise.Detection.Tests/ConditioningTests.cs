@@ -11,16 +11,8 @@ public class ConditioningTests
     /// show as short tiles at the segment joins (SNR up to ~18 at 447 Hz), so the baseline's false-trigger check
     /// uses the smooth design curve. Whitened O3 noise is still N(0,1) overall (the first two tests).
     /// </summary>
-    private static (double[] X, Scenario S) TwinNoise(double seconds, long seed = 5, string config = "virgo-o3.yaml")
-    {
-        var s = ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config(config)) with { Seed = seed, Lock = null, Breathing = [] };
-        using var dev = ComputeDevice.Create(DeviceChoice.Cpu, 2);
-        using var engine = new NoiseEngine(dev, s, 64, SignalComponents.Noise);
-        long first = s.GpsStart.ToSampleIndex(s.SampleRate);
-        var x = new double[(long)(seconds * s.SampleRate)];
-        engine.Generate(first, x.Length, (span, at) => { for (int i = 0; i < span.Length; i++) x[at - first + i] = span[i]; });
-        return (x, s);
-    }
+    private static (double[] X, Scenario S) TwinNoise(double seconds, long seed = 5, string config = "virgo-o3.yaml") =>
+        Noise.TestSupport.TwinNoise.Generate(seconds, seed, config);
 
     private static (double Std, double Kurtosis, int N) Moments(double[] w)
     {

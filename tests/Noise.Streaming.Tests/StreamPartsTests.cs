@@ -67,16 +67,7 @@ public class StreamPartsTests
         Assert.Contains("x_count 1000", sb.ToString(), StringComparison.Ordinal);
     }
 
-    private static (double[] X, Scenario S) TwinNoise(double seconds)
-    {
-        var s = ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml")) with { Seed = 7, Lock = null, Breathing = [] };
-        using var dev = ComputeDevice.Create(DeviceChoice.Cpu, 2);
-        using var engine = new NoiseEngine(dev, s, 64, SignalComponents.Noise);
-        long first = s.GpsStart.ToSampleIndex(s.SampleRate);
-        var x = new double[(long)(seconds * s.SampleRate)];
-        engine.Generate(first, x.Length, (span, at) => { for (int i = 0; i < span.Length; i++) x[at - first + i] = span[i]; });
-        return (x, s);
-    }
+    private static (double[] X, Scenario S) TwinNoise(double seconds) => Noise.TestSupport.TwinNoise.Generate(seconds, seed: 7);
 
     /// <summary>Streams x in 1 s pieces through the whitener designed from the block PSD; returns its output at 2048 Hz.</summary>
     private static double[] StreamWhiten(double[] x, int fs, FrequencySeries psd, ConditioningSettings settings, out StreamWhitener whitener)
