@@ -401,27 +401,11 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         lock (_arrivals) return _arrivals.ArrivalOf(needRaw) ?? Stopwatch.GetTimestamp();
     }
 
-    private void EmitModel(ModelTrigger t, long needRaw)
-    {
-        var record = new TriggerRecord
-        {
-            Ifo = settings.Ifo, Channel = settings.Channel, Pipeline = "glitchnet",
-            PeakTime = TriggerRecord.Gps(t.Time), StartTime = TriggerRecord.Gps(t.TStart), Duration = t.TEnd - t.TStart,
-            Class = t.Class, Probability = t.Probability, ClassProbability = t.ClassProbability,
-        };
-        Emit(record, ArrivalOf(needRaw), metrics.ComputeModel, metrics.EndToEndModel);
-    }
+    private void EmitModel(ModelTrigger t, long needRaw) =>
+        Emit(TriggerRecords.Of(t, settings.Ifo, settings.Channel), ArrivalOf(needRaw), metrics.ComputeModel, metrics.EndToEndModel);
 
-    private void EmitBaseline(QTrigger q, long needRaw)
-    {
-        var record = new TriggerRecord
-        {
-            Ifo = settings.Ifo, Channel = settings.Channel, Pipeline = "qtransform",
-            PeakTime = TriggerRecord.Gps(q.Time), StartTime = TriggerRecord.Gps(q.TStart), Duration = q.TEnd - q.TStart,
-            CentralFrequency = q.Frequency, Bandwidth = q.FEnd - q.FStart, Snr = q.Snr, Amplitude = q.Amplitude, Q = q.Q,
-        };
-        Emit(record, ArrivalOf(needRaw), metrics.ComputeBaseline, metrics.EndToEndBaseline);
-    }
+    private void EmitBaseline(QTrigger q, long needRaw) =>
+        Emit(TriggerRecords.Of(q, settings.Ifo, settings.Channel), ArrivalOf(needRaw), metrics.ComputeBaseline, metrics.EndToEndBaseline);
 
     /// <param name="arrival">When the last sample the decision needed arrived (Stopwatch ticks).</param>
     private void Emit(TriggerRecord record, long arrival, LatencyHistogram compute, LatencyHistogram endToEnd)

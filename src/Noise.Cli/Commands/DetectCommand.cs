@@ -57,9 +57,9 @@ internal static class DetectCommand
                 TriggerFile.WriteJsonLines(stem + ".jsonl", rows);
                 double maxP = scores.Count > 0 ? scores.Max(s => s.GlitchProbability) : double.NaN;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{file.Name}: {fs} Hz, {strain.Duration:F0} s, {scores.Count} windows (max glitch probability {maxP:F3}); model: {rows.Count(r => r.Pipeline == "glitchnet")} triggers, baseline: {rows.Count(r => r.Pipeline == "qtransform")} -> {stem}.parquet"));
+                    $"{file.Name}: {fs} Hz, {strain.Duration:F0} s, {scores.Count} windows (max glitch probability {maxP:F3}); model: {rows.Count(r => r.Pipeline == TriggerRecords.ModelPipeline)} triggers, baseline: {rows.Count(r => r.Pipeline == TriggerRecords.BaselinePipeline)} -> {stem}.parquet"));
                 foreach (var r in rows)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Pipeline,-10} {r.PeakTime}  {(r.Pipeline == "glitchnet" ? $"p {r.Probability:F3} {r.Class} ({r.ClassProbability:F2})" : $"SNR {r.Snr:F1} at {r.CentralFrequency:F0} Hz")}"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Pipeline,-10} {r.PeakTime}  {(r.Pipeline == TriggerRecords.ModelPipeline ? $"p {r.Probability:F3} {r.Class} ({r.ClassProbability:F2})" : $"SNR {r.Snr:F1} at {r.CentralFrequency:F0} Hz")}"));
             }
         }
         return 0;
@@ -97,15 +97,5 @@ internal static class DetectCommand
 
     /// <summary>Both pipelines' triggers as sngl_burst-like rows, in time order.</summary>
     public static List<TriggerRecord> Records(IEnumerable<ModelTrigger> model, IEnumerable<QTrigger> baseline, string ifo, string channel) =>
-        model.Select(t => new TriggerRecord
-        {
-            Ifo = ifo, Channel = channel, Pipeline = "glitchnet",
-            PeakTime = TriggerRecord.Gps(t.Time), StartTime = TriggerRecord.Gps(t.TStart), Duration = t.TEnd - t.TStart,
-            Class = t.Class, Probability = t.Probability, ClassProbability = t.ClassProbability,
-        }).Concat(baseline.Select(t => new TriggerRecord
-        {
-            Ifo = ifo, Channel = channel, Pipeline = "qtransform",
-            PeakTime = TriggerRecord.Gps(t.Time), StartTime = TriggerRecord.Gps(t.TStart), Duration = t.TEnd - t.TStart,
-            CentralFrequency = t.Frequency, Bandwidth = t.FEnd - t.FStart, Snr = t.Snr, Amplitude = t.Amplitude, Q = t.Q,
-        })).OrderBy(r => r.PeakTime).ToList();
+        model.Select(t => TriggerRecords.Of(t, ifo, channel)).Concat(baseline.Select(q => TriggerRecords.Of(q, ifo, channel))).OrderBy(r => r.PeakTime).ToList();
 }

@@ -80,7 +80,7 @@ internal static class RunCommand
             TriggerFile.WriteJsonLines(stem + ".jsonl", rows);
             var path = Path.Combine(outDir.FullName, "report.json");
             AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            Console.WriteLine($"wrote {stem}.parquet and .jsonl ({rows.Count(r => r.Pipeline == "glitchnet")} model triggers, {rows.Count(r => r.Pipeline == "qtransform")} baseline triggers)");
+            Console.WriteLine($"wrote {stem}.parquet and .jsonl ({rows.Count(r => r.Pipeline == TriggerRecords.ModelPipeline)} model triggers, {rows.Count(r => r.Pipeline == TriggerRecords.BaselinePipeline)} baseline triggers)");
             Console.WriteLine($"wrote {path}");
             foreach (var p in EvaluateCommand.Plots(report, outDir.FullName)) Console.WriteLine($"wrote {p}");
             Console.WriteLine(EvaluateCommand.Summary(report));
