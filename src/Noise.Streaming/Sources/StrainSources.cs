@@ -96,8 +96,6 @@ public sealed class TwinSource(Scenario scenario, double? durationSeconds, Pacer
             long first = scenario.GpsStart.ToSampleIndex(fs);
             long total = durationSeconds is double d ? (long)Math.Round(d * fs) : long.MaxValue;
             long done = 0;
-            var pending = new List<float>(fs);
-            long pendingFirst = first;
             while (done < total && !ct.IsCancellationRequested)
             {
                 long n = Math.Min(total - done, 3600L * fs);
