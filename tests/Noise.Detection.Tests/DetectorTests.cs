@@ -50,6 +50,13 @@ public class DetectorTests
         using (var other = new GlitchNet(5, spec.WindowSamples)) ModelStore.Save(dir, other, spec with { Classes = ["A", "B", "C", DetectorSpec.Chirp, DetectorSpec.None] });
         File.WriteAllText(Path.Combine(dir, ModelStore.SpecFile), System.Text.Json.JsonSerializer.Serialize(spec, ModelStore.Json));
         Assert.Contains("corrupt", Assert.Throws<NoiseInputException>(() => ModelStore.Load(dir)).Message, StringComparison.Ordinal);
+        // a statistic or class rates the detector cannot use
+        using (var net = new GlitchNet(3, spec.WindowSamples)) ModelStore.Save(dir, net, spec with { SmoothWindows = 2 });
+        Assert.Contains("smooth_windows must be 1 or 3", Assert.Throws<NoiseInputException>(() => ModelStore.Load(dir)).Message, StringComparison.Ordinal);
+        using (var net = new GlitchNet(3, spec.WindowSamples)) ModelStore.Save(dir, net, spec with { ClassRates = [1, -2, 1] });
+        Assert.Contains("class_rates", Assert.Throws<NoiseInputException>(() => ModelStore.Load(dir)).Message, StringComparison.Ordinal);
+        using (var net = new GlitchNet(3, spec.WindowSamples)) ModelStore.Save(dir, net, spec with { ClassRates = [1, 1] });
+        Assert.Contains("class_rates", Assert.Throws<NoiseInputException>(() => ModelStore.Load(dir)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
