@@ -1,3 +1,5 @@
+using ILGPU;
+using ILGPU.Runtime;
 using Noise.Core;
 using Noise.Simulation.Transients;
 
@@ -176,6 +178,77 @@ public class InjectionTests
             checkedEvents++;
         }
         Assert.True(checkedEvents >= 3, $"{checkedEvents} isolated chirps checked");
+    }
+
+    [Fact]
+    public void AHeavyChirpEndsInARingdownAtTheRemnantsFrequency()
+    {
+        // GW150914-like: chirp mass 30 (equal masses, 69 in all), remnant ringdown 0.53 / (2 pi 0.95 M) = 253 Hz
+        var spec = GlitchFamilies.Injection with { ChirpMass = new ParamRange(30, 30) };
+        var (atoms, _) = GlitchWaveforms.Draw(spec, new CounterRng(7, 1, 2, 3));
+        var a = Assert.Single(atoms).Atom;
+        double fRing = 0.53 / (2 * Math.PI * 0.95 * Math.Pow(2, 1.2) * 30 * 4.925490947e-6);
+        Assert.InRange(a.Frequency, 0.99 * fRing, 1.01 * fRing);
+        Assert.InRange(fRing, 240, 265);
+        const double rate = 65536;
+        var (before, after) = GlitchWaveforms.Support(a);
+        int n0 = (int)(0.5 * rate), n1 = (int)(after * rate);
+        var t = Enumerable.Range(-n0, n0 + n1).Select(i => i / rate).ToArray();
+        var h = t.Select(x => (double)TransientAtom.Evaluate(a, (float)x)).ToArray();
+        // the envelope peaks at the joint, 5.4 Mc (0.8 ms) before the reference time: the loudest sample is within half a cycle of it
+        int peak = 0;
+        for (int i = 1; i < h.Length; i++) if (Math.Abs(h[i]) > Math.Abs(h[peak])) peak = i;
+        Assert.InRange(a.Param2, 0.0007, 0.0009);
+        Assert.InRange(t[peak], -a.Param2 - 0.5 / fRing, -a.Param2 + 0.5 / fRing);
+        // continuous across the joint (one sample step at 65 kHz moves a 253 Hz wave by at most 2.5 % of its amplitude)
+        int joint = Array.FindIndex(t, x => x > -a.Param2);
+        double amp = h.Max(Math.Abs);
+        Assert.True(Math.Abs(h[joint] - h[joint - 1]) < 0.03 * amp, $"step at the joint {Math.Abs(h[joint] - h[joint - 1]) / amp:F3} of the peak");
+        // rings at the remnant's frequency: zero crossings over the first four e-folding times after the joint
+        double tauRing = TransientAtom.RingdownCycles / (Math.PI * a.Frequency);
+        var ring = h.AsSpan(joint, (int)(4 * tauRing * rate));
+        Assert.InRange(ZeroCrossingRate(ring) * rate / 2, 0.9 * fRing, 1.1 * fRing);
+        // and is gone at the end of its support; before it, the inspiral's frequency was far lower
+        Assert.True(Math.Abs(h[^1]) < 1e-6 * amp);
+        var inspiral = h.AsSpan(joint - (int)(0.1 * rate), (int)(0.02 * rate));
+        Assert.True(ZeroCrossingRate(inspiral) * rate / 2 < 0.5 * fRing);
+        // from 20 Hz, the inspiral lasts 5 Mc (8 pi Mc 20 Hz)^(-8/3) = 0.75 s
+        Assert.InRange(before, 0.7, 0.8);
+    }
+
+    /// <summary>
+    /// CUDA draws events from their atoms with the transient kernel (the CPU adds the host's rendering): run that
+    /// kernel on ILGPU's CPU accelerator for chirps, ringdown included, and compare it with the host's samples.
+    /// </summary>
+    [Fact]
+    public void TheAtomKernelDrawsChirpsAsTheHostRendersThem()
+    {
+        var s = Sim.O3() with { Injections = GlitchFamilies.Injection with { RatePerHour = 120, ChirpMass = new ParamRange(20, 40) } };
+        var pop = new GlitchPopulation(s, SignalComponents.Injections);
+        int fs = s.SampleRate;
+        long first = s.GpsStart.ToSampleIndex(fs), end = first + 300L * fs;
+        var events = pop.Overlapping(first, end).Where(e => e.FirstSample >= first && e.EndSample <= end).Take(3).ToList();
+        Assert.True(events.Count == 3, $"{events.Count} chirps inside the first 300 s");
+        using var dev = ComputeDevice.Create(DeviceChoice.Cpu, 2);
+        foreach (var e in events)
+        {
+            using var adder = new TransientAdder(dev, fs, [new OneEvent(e with { Samples = null })]);
+            long length = e.EndSample - e.FirstSample;
+            using var buffer = dev.Accelerator.Allocate1D<float>(length);
+            buffer.MemSetToZero();
+            adder.Add(buffer.View, e.FirstSample, length);
+            dev.Accelerator.Synchronize();
+            var kernel = buffer.GetAsArray1D();
+            var host = e.Samples!;
+            double num = 0, den = 0;
+            for (int i = 0; i < host.Length; i++) { num += Math.Pow(kernel[i] - host[i], 2); den += (double)host[i] * host[i]; }
+            Assert.True(den > 0 && Math.Sqrt(num / den) < 1e-5, $"relative RMS difference {Math.Sqrt(num / den):E2}");
+        }
+    }
+
+    private sealed class OneEvent(PlacedEvent e) : ITransientSource
+    {
+        public List<PlacedEvent> Overlapping(long first, long end) => e.FirstSample < end && e.EndSample > first ? [e] : [];
     }
 
     private static double ZeroCrossingRate(ReadOnlySpan<double> h)

@@ -70,15 +70,17 @@ public static class GlitchWaveforms
             }
             case "CBC_Chirp":
             {
-                // Newtonian-order inspiral: chirp mass in the Duration range (solar masses), start frequency in Frequency
+                // Newtonian-order inspiral: chirp mass in the ChirpMass range (solar masses), start frequency in Frequency
                 double mc = spec.ChirpMass.LogLerp(rng.NextUniform()) * SolarMassSeconds;
                 double fStart = spec.Frequency.Min;
                 double tauStart = 5 * mc * Math.Pow(8 * Math.PI * mc * fStart, -8.0 / 3);
-                // equal masses: total mass = 2^(6/5) chirp mass; ISCO frequency 1 / (6^(3/2) pi M)
-                double mTotal = Math.Pow(2, 1.2) * mc;
-                double fIsco = 1 / (Math.Pow(6, 1.5) * Math.PI * mTotal);
-                double tauIsco = 5 * mc * Math.Pow(8 * Math.PI * mc * fIsco, -8.0 / 3);
-                atoms.Add((0, new TransientAtom { Shape = (int)AtomShape.Chirp, Amplitude = 1, Tau = (float)tauStart, Phase = (float)phase, Param = (float)mc, Param2 = (float)tauIsco }));
+                // equal masses: total mass 2^(6/5) Mc; the remnant keeps 95 % of it with spin ~0.69, whose l = m = 2
+                // ringdown is at f = 0.53 / (2 pi M_final) (e.g. 250 Hz for GW150914's 62 solar masses). The inspiral
+                // runs on until its own frequency reaches that (tau = 5 Mc (8 pi Mc f)^(-8/3)), then rings down: a
+                // phenomenological merger, so a heavy binary ends in a short loud burst as real ones do
+                double fRing = 0.53 / (2 * Math.PI * 0.95 * Math.Pow(2, 1.2) * mc);
+                double tauJoint = 5 * mc * Math.Pow(8 * Math.PI * mc * fRing, -8.0 / 3);
+                atoms.Add((0, new TransientAtom { Shape = (int)AtomShape.Chirp, Amplitude = 1, Tau = (float)tauStart, Phase = (float)phase, Param = (float)mc, Param2 = (float)tauJoint, Frequency = (float)fRing }));
                 return (atoms, double.NaN);
             }
             case "Gaussian":
@@ -101,15 +103,18 @@ public static class GlitchWaveforms
         Phase = (float)phase,
     };
 
+    /// <summary>How long after t = 0 a chirp's ringdown lasts: 16 e-foldings (below 1.2e-7 of its start).</summary>
+    public static double RingdownSeconds(in TransientAtom a) => 16.0 * TransientAtom.RingdownCycles / (Math.PI * a.Frequency) - a.Param2;
+
     /// <summary>
     /// The atom's support in seconds before and after its reference time (beyond it the atom is below 1e-7 of
-    /// its peak, or exactly zero): chirps end at coalescence, the other shapes are symmetric.
+    /// its peak, or exactly zero): chirps start long before and end with their ringdown, the other shapes are symmetric.
     /// </summary>
     public static (double Before, double After) Support(in TransientAtom a) => (AtomShape)a.Shape switch
     {
         AtomShape.SineGaussian or AtomShape.Gaussian or AtomShape.VChirp => (4.0 * a.Tau, 4.0 * a.Tau),
         AtomShape.RingDown => (16.0 * a.Tau, 16.0 * a.Tau),
-        AtomShape.Chirp => (a.Tau, 0),
+        AtomShape.Chirp => (a.Tau, RingdownSeconds(a)),
         _ => (0.25 / a.Param, 0.25 / a.Param),
     };
 }
