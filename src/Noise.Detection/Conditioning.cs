@@ -175,16 +175,19 @@ public static class Conditioning
         var notched = new bool[psd.Length];
         if (settings.NotchFactor <= 0) return notched;
         int h = Math.Max(1, (int)Math.Round(settings.NotchHalfWidth / psd.DeltaF));
-        // peaks are looked for inside the analysed band, against medians from inside it (the seismic wall below
-        // f_low is not a line)
+        // peaks are looked for inside the analysed band, against medians from inside it, over a window kept
+        // symmetric about each bin (narrower near the band's edges): on a monotone slope such as the seismic wall
+        // above a low f_low the median is then the bin's own value, so only a peak stands out
         int lo = Math.Max(0, (int)Math.Ceiling((settings.FLow - psd.F0) / psd.DeltaF));
         int hi = Math.Min(psd.Length - 1, (int)Math.Floor((settings.HighFor(2 * (psd.F0 + (psd.Length - 1) * psd.DeltaF)) - psd.F0) / psd.DeltaF));
-        // running median over [j - h, j + h] clipped to the band: a sorted window slid one bin at a time
+        // running median over [j - w, j + w], w = min(h, j - lo, hi - j): both ends only move up as j does, so a
+        // sorted window is slid along
         var window = new List<double>(2 * h + 2);
         int ca = lo, cb = lo - 1;
         for (int j = lo; j <= hi; j++)
         {
-            int a = Math.Max(lo, j - h), b = Math.Min(hi, j + h);
+            int w = Math.Min(h, Math.Min(j - lo, hi - j));
+            int a = j - w, b = j + w;
             while (cb < b) { double v = psd.Values[++cb]; int at = window.BinarySearch(v); window.Insert(at < 0 ? ~at : at, v); }
             while (ca < a) { window.RemoveAt(window.BinarySearch(psd.Values[ca++])); }
             notched[j] = psd.Values[j] > settings.NotchFactor * window[window.Count / 2];

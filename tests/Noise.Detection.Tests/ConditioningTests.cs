@@ -37,6 +37,39 @@ public class ConditioningTests
     }
 
     [Fact]
+    public void WhitenedTwinNoiseIsStandardNormalInTheModelsBandAndRate()
+    {
+        // what a model from this version reads: 11-900 Hz, at 2048 Hz, from 16384 Hz strain with the seismic wall
+        var (x, s) = TwinNoise(128, seed: 9);
+        var spec = new Noise.Detection.Model.DetectorSpec();
+        var w = Noise.Detection.Model.Conditioner.Condition(x, s.SampleRate, spec);
+        var (std, kurt, n) = Moments(w);
+        Assert.True(n >= 110 * spec.SampleRate, $"{n} usable samples");
+        Assert.InRange(std, 0.97, 1.03);
+        Assert.InRange(kurt, 2.9, 3.1);
+    }
+
+    [Fact]
+    public void NotchesTakeLinesAndLeaveTheSeismicWall()
+    {
+        // a wall falling as f^-10 from 11 Hz onto a flat floor, one strong line at 60 Hz
+        double df = 0.25;
+        var values = new double[4097];
+        for (int k = 0; k < values.Length; k++)
+        {
+            double f = Math.Max(k * df, 1);
+            values[k] = 1 + Math.Pow(f / 11, -10) * 1e6;
+        }
+        values[(int)(60 / df)] *= 1e4;
+        var psd = new FrequencySeries(0, df, values);
+        var settings = new ConditioningSettings { FLow = 11, FHigh = 900 };
+        var notched = Conditioning.Notches(psd, settings);
+        var at = Enumerable.Range(0, values.Length).Where(k => notched[k]).Select(k => k * df).ToList();
+        Assert.Contains(60.0, at);
+        Assert.All(at, f => Assert.InRange(f, 60 - settings.NotchWiden, 60 + settings.NotchWiden));
+    }
+
+    [Fact]
     public void GapsAreLeftOutOfThePsdAndComeOutAsNaN()
     {
         var (x, s) = TwinNoise(128);
