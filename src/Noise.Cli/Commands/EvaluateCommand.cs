@@ -21,6 +21,7 @@ internal static class EvaluateCommand
         var seed = new Option<long?>("--seed") { Description = "Seed of the evaluation data (default: the scenario's + 1, never a training seed)." };
         var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for report.json and the plots.", Required = true };
         var threads = CliOptions.Threads();
+        var snrFloor = new Option<double?>("--snr-floor") { Description = "Draw every glitch family of the labelled stretch from this SNR up (power law kept), to measure the bins below the scenario's own floor (O3's glitches start at 6.5); thresholds are unchanged. Recorded as snr_floor in report.json." };
         var update = new Option<bool>("--update-model") { Description = "Record the two thresholds and this report's headline numbers in the model's model.json (what detect and run then use)." };
         var cmd = new Command("evaluate",
             "Evaluate a model on a scenario it may never have seen: simulate a fresh labelled stretch and glitch-free data,\n" +
@@ -28,13 +29,15 @@ internal static class EvaluateCommand
             "alarm rate of 1 per hour on the glitch-free data, and write report.json with efficiency by SNR, timing, class\n" +
             "accuracy and the confusion matrix, plus efficiency.png, roc.png and confusion.png.\n" +
             "Example: noise evaluate --model models/glitchnet-o3 --config virgo-o3.yaml --duration 3600 --out out/eval")
-        { model, config, duration, background, seed, outDir, threads, update };
-        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config)!, r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(update)));
+        { model, config, duration, background, seed, outDir, threads, snrFloor, update };
+        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config)!, r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(snrFloor), r.GetValue(update)));
         return cmd;
     }
 
-    private static int Run(DirectoryInfo modelDir, FileInfo configFile, double duration, double background, long? seedOpt, DirectoryInfo outDir, int? threads, bool update)
+    private static int Run(DirectoryInfo modelDir, FileInfo configFile, double duration, double background, long? seedOpt, DirectoryInfo outDir, int? threads, double? snrFloor, bool update)
     {
+        if (snrFloor is double f && !(f > 0 && double.IsFinite(f))) throw new NoiseInputException($"--snr-floor must be a positive SNR, got {f}");
+        if (snrFloor is not null && update) throw new NoiseInputException("--update-model records a report on the scenario as it is; leave out --snr-floor");
         if (!(duration > 0) || !double.IsFinite(duration)) throw new NoiseInputException($"--duration must be a positive number of seconds, got {duration}");
         if (!(background >= 3600)) throw new NoiseInputException($"--background must be at least 3600 s to measure a false-alarm rate of 1 per hour, got {background}");
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
@@ -49,6 +52,7 @@ internal static class EvaluateCommand
                 Scenario = scenario,
                 Duration = duration,
                 BackgroundSeconds = background,
+                SnrFloor = snrFloor,
                 Threads = CliOptions.ResolveThreads(threads),
             });
             var progress = new Dictionary<string, ProgressReporter>();

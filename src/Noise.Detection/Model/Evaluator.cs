@@ -13,6 +13,12 @@ public sealed record EvaluateOptions
     public double BackgroundSeconds { get; init; } = 3600;
     public double FarPerHour { get; init; } = 1;
     public int Threads { get; init; } = 2;
+    /// <summary>
+    /// When set, every glitch family of the labelled stretch is drawn from this SNR up (its power law kept): an
+    /// injection campaign that fills the SNR bins below the scenario's own floor (O3's families start at 6.5). The
+    /// glitch-free background, and so each threshold, does not change.
+    /// </summary>
+    public double? SnrFloor { get; init; }
 }
 
 /// <summary>One catalogued transient and what each pipeline made of it.</summary>
@@ -91,12 +97,18 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         ArgumentNullException.ThrowIfNull(log);
         var s = options.Scenario with { Seed = seed };
         var (modelThreshold, baselineThreshold, modelFar, baseFar, backgroundStatistic) = Thresholds(s, log, progress);
+        if (options.SnrFloor is double floor)
+        {
+            s = s with { Glitches = s.Glitches.Select(g => g with { Snr = new ParamRange(Math.Min(floor, g.Snr.Min), g.Snr.Max) }).ToList() };
+            log($"foreground glitches drawn from SNR {floor} up (--snr-floor)");
+        }
         log($"foreground: {options.Duration} s of '{s.Name}' with every component (seed {seed})");
         var (scores, tiles, unready) = Scan(s, SignalComponents.All, options.Duration, f => progress?.Invoke("foreground", f));
         var truth = Truth(s, options.Duration, unready);
         var report = Report(s, truth, scores, tiles, modelThreshold, baselineThreshold, modelFar, baseFar);
         report["background_seconds"] = options.BackgroundSeconds;
         report["duration_seconds"] = options.Duration;
+        report["snr_floor"] = options.SnrFloor;
         report["roc"] = Roc(backgroundStatistic, scores, truth, options.BackgroundSeconds / 3600);
         return report;
     }
