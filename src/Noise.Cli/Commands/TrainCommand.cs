@@ -18,7 +18,8 @@ internal static class TrainCommand
         var seed = new Option<long?>("--seed") { Description = "Training seed (default: the scenario's); validation uses a held-out seed derived from it." };
         var cmd = new Command("train",
             "Train the TorchSharp glitch detector on the twin: windows of whitened strain with balanced glitch classes,\n" +
-            "chirps and empty windows, drawn while training, SNR floor falling from 8 to 4 (curriculum). Progress per\n" +
+            "chirps and empty windows, drawn while training, SNR floor falling from 8 to 5 (curriculum), plus the glitch-free\n" +
+            "windows it most takes for glitches (hard negatives). Progress per\n" +
             "epoch; the best model by validation loss is kept; rerun the same command to resume after a kill.\n" +
             "Example: noise train --config virgo-o3.yaml --minutes 15 --out models/o3")
         { config, minutes, epochs, outDir, threads, seed };
@@ -49,7 +50,7 @@ internal static class TrainCommand
         {
             Console.Error.WriteLine($"noise {Program.Version}: training on scenario '{scenario.Name}' (seed {options.Seed}), {options.Threads} threads, budget {(minutes is null && epochs is not null ? $"{epochs} epochs" : $"{options.Minutes} min")} -> {options.OutDir}");
             Trainer.Run(options, r => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {r.Epoch,4}  {r.ElapsedSeconds,6:F0} s  train loss {r.TrainLoss:F4}  val loss {r.ValidationLoss:F4}  detection {r.DetectionAccuracy:P1}  class (SNR>=8) {r.ClassAccuracySnrGe8:P1}  SNR floor {r.SnrFloor}  pool {r.PoolSize}{(r.Best ? "  *best, saved" : "")}")),
+                $"epoch {r.Epoch,4}  {r.ElapsedSeconds,6:F0} s  train loss {r.TrainLoss:F4}  val loss {r.ValidationLoss:F4}  detection {r.DetectionAccuracy:P1}  class (SNR>=8) {r.ClassAccuracySnrGe8:P1}  SNR floor {r.SnrFloor}  lr {r.LearningRate:0.0e0}  pool {r.PoolSize}  noise max p {r.QuietMax:F4}  hard {r.HardPool}{(r.Best ? "  *best, saved" : "")}")),
                 Console.Error.WriteLine, cancel.Token);
         }
         finally

@@ -2,8 +2,11 @@ using static TorchSharp.torch;
 
 namespace Noise.Detection.Model;
 
-/// <summary>The model's answer for one window: glitch probability, class probabilities, transient time.</summary>
-public sealed record WindowScore(double Start, double GlitchProbability, float[] ClassProbabilities, double Time);
+/// <summary>
+/// The model's answer for one window: glitch probability, class probabilities, transient time, and the SNR the
+/// window's excess power shows (<see cref="Detector.ExcessSnr"/>; NaN where not measured).
+/// </summary>
+public sealed record WindowScore(double Start, double GlitchProbability, float[] ClassProbabilities, double Time, double Snr = double.NaN);
 
 /// <summary>One model trigger: a run of windows above threshold, reported at its best window.</summary>
 public sealed record ModelTrigger(double Time, double TStart, double TEnd, double Probability, string Class, double ClassProbability);
@@ -38,10 +41,24 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
             {
                 var probs = p.AsSpan(i * k, k).ToArray();
                 double glitch = 1 - probs[none] - (chirp >= 0 ? probs[chirp] : 0);
-                result.Add(new WindowScore(starts[b + i], Math.Max(0, glitch), probs, starts[b + i] + t[i] * Spec.WindowSeconds));
+                result.Add(new WindowScore(starts[b + i], Math.Max(0, glitch), probs, starts[b + i] + t[i] * Spec.WindowSeconds, ExcessSnr(windows[b + i])));
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// The SNR a window's excess power shows: whitened noise has unit variance, so a transient adds its
+    /// whitened energy to the window's sum of squares, and its SNR in the kept band is
+    /// rho^2 = (sum x^2 - N) (f_high - f_low) / (fs / 2). Noise alone scatters it by about +-9 (rho^2).
+    /// </summary>
+    public double ExcessSnr(ReadOnlySpan<float> window)
+    {
+        double e = 0;
+        foreach (float v in window) e += (double)v * v;
+        var c = Spec.Conditioning;
+        double share = (c.HighFor(Spec.SampleRate) - c.FLow) / (Spec.SampleRate / 2.0);
+        return Math.Sqrt(Math.Max(0, e - window.Length) * share);
     }
 
     /// <summary>Every window of a conditioned series (NaN-free windows only), scored.</summary>
@@ -70,7 +87,9 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
 
     /// <summary>
     /// The most probable glitch class of a window (None and the chirp are not glitch classes): the network's class
-    /// probabilities weighed by the classes' rates in the model's scenario (<see cref="DetectorSpec.ClassRates"/>).
+    /// probabilities, learnt on balanced classes and equal SNR distributions, weighed by each class's prior in the
+    /// model's scenario at the window's SNR: its rate (<see cref="DetectorSpec.ClassRates"/>) times its SNR law's
+    /// density there (<see cref="DetectorSpec.ClassSnr"/>). Bayes' rule for a change of priors.
     /// </summary>
     public int GlitchClass(WindowScore score) => GlitchClass(score, out _);
 
@@ -83,12 +102,19 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
         for (int c = 0; c < score.ClassProbabilities.Length; c++)
         {
             if (c == Spec.NoneIndex || c == Spec.ChirpIndex) continue;
-            double v = score.ClassProbabilities[c] * (c < Spec.ClassRates.Count ? Spec.ClassRates[c] : 1);
+            double v = score.ClassProbabilities[c] * (c < Spec.ClassRates.Count ? Spec.ClassRates[c] : 1) * SnrPrior(c, score.Snr);
             total += v;
             if (cls < 0 || v > best) { cls = c; best = v; }
         }
         probability = total > 0 ? best / total : 0;
         return cls;
+    }
+
+    /// <summary>Class <paramref name="c"/>'s SNR density at <paramref name="snr"/>, 1 where the model has no SNR laws or the SNR was not measured.</summary>
+    private double SnrPrior(int c, double snr)
+    {
+        if (Spec.ClassSnr.Count == 0 || !double.IsFinite(snr)) return 1;
+        return c < Spec.ClassSnr.Count && Spec.ClassSnr[c] is { } law ? law.PerLogSnr(snr) : SnrLaw.Flat;
     }
 
     /// <summary>The trigger of a run of windows from <paramref name="firstStart"/> to <paramref name="lastStart"/>, reported at its best window.</summary>

@@ -54,6 +54,9 @@ public static class ModelStore
             throw new NoiseInputException($"{specPath}: smooth_windows must be 1 or 3, got {spec.SmoothWindows}");
         if (spec.ClassRates.Count is not 0 && (spec.ClassRates.Count != spec.Classes.Count || spec.ClassRates.Any(r => !(r >= 0) || !double.IsFinite(r))))
             throw new NoiseInputException($"{specPath}: class_rates needs one non-negative rate per class");
+        if (spec.ClassSnr.Count is not 0 && (spec.ClassSnr.Count != spec.Classes.Count
+            || spec.ClassSnr.Any(l => l is not null && !(l.Min > 0 && l.Max > l.Min && double.IsFinite(l.Max) && double.IsFinite(l.Power)))))
+            throw new NoiseInputException($"{specPath}: class_snr needs one entry per class: null or {{min, max, power}} with 0 < min < max");
         var net = new GlitchNet(spec.Classes.Count, spec.WindowSamples);
         try
         {

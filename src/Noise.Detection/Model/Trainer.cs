@@ -21,31 +21,44 @@ public sealed record TrainOptions
     public long Seed { get; init; } = 1;
     /// <summary>Validation stretches (held-out seed).</summary>
     public int ValidationStretches { get; init; } = 30;
-    /// <summary>Epochs without a better validation loss before stopping.</summary>
-    public int Patience { get; init; } = 6;
+    /// <summary>Epochs of the last curriculum stage without a better validation loss before stopping (the loss is noisy from epoch to epoch; 6 stopped runs before the learning rate had decayed).</summary>
+    public int Patience { get; init; } = 15;
     public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Glitch-free stretches scanned after each epoch for the windows the network most takes for glitches.</summary>
+    public int QuietStretchesPerEpoch { get; init; } = 2;
     public string SoftwareVersion { get; init; } = "";
 }
 
-/// <summary>What one epoch achieved on the held-out validation windows.</summary>
-public sealed record EpochReport(int Epoch, double TrainLoss, double ValidationLoss, double DetectionAccuracy, double ClassAccuracySnrGe8, double SnrFloor, int PoolSize, double ElapsedSeconds, bool Best);
+/// <summary>
+/// What one epoch achieved on the held-out validation windows, and the hard negatives: the highest glitch
+/// probability among the glitch-free windows scanned after it, and how many windows the hard pool holds.
+/// </summary>
+public sealed record EpochReport(int Epoch, double TrainLoss, double ValidationLoss, double DetectionAccuracy, double ClassAccuracySnrGe8, double SnrFloor, int PoolSize, double ElapsedSeconds, bool Best,
+    double QuietMax = double.NaN, int HardPool = 0, double LearningRate = double.NaN);
 
 /// <summary>
 /// Trains a <see cref="GlitchNet"/> on windows the twin draws as it trains (each epoch adds fresh stretches to a pool
 /// of recent windows; batches are sampled from it). Curriculum: transients start at SNR 8 and the floor drops to
-/// 6, 5 and 4 as the time budget passes. Validation uses a held-out seed. Every epoch writes a checkpoint
-/// (weights and state); a killed run resumes from it. The best model by validation loss is what is kept; training
-/// stops early when the validation loss stops improving.
+/// 6 and then 5 as the time budget passes; in that last stage the learning rate falls along a cosine to a
+/// twentieth. Hard negatives: after each epoch the network scans fresh glitch-free stretches, and the windows it
+/// most takes for glitches join a pool from which an eighth of every batch is drawn; at one false alarm an hour
+/// the threshold is set by the few loudest noise windows, so those are what the network must learn. Validation
+/// uses a held-out seed. Every epoch writes a checkpoint (weights and state); a killed run resumes from it. The
+/// best model by validation loss is what is kept; training stops early when the validation loss has not improved
+/// for <see cref="TrainOptions.Patience"/> epochs of the last stage.
 /// </summary>
 public static class Trainer
 {
     public const string CheckpointWeights = "checkpoint.bin", CheckpointState = "checkpoint.json";
-    private const int PoolCapacity = 8000;
+    private const int PoolCapacity = 8000, HardCapacity = 1024, HardPerStretch = 8;
+    /// <summary>The curriculum's last SNR floor: SNR 4-5 windows are all but noise, and teaching the network to call noise-like windows glitches raises its false alarms.</summary>
+    public const double FinalSnrFloor = 5;
 
     public static DetectorSpec SpecFor(TrainOptions o) => new()
     {
         Classes = DetectorSpec.ClassesOf(o.Scenario),
         ClassRates = DetectorSpec.RatesOf(o.Scenario, DetectorSpec.ClassesOf(o.Scenario)),
+        ClassSnr = DetectorSpec.SnrLawsOf(o.Scenario, DetectorSpec.ClassesOf(o.Scenario)),
         SmoothWindows = 3,
         TrainingScenario = o.Scenario.Name,
         TrainingScenarioHash = o.Scenario.ComputeHash(),
@@ -68,7 +81,7 @@ public static class Trainer
         // resume: weights and progress of the last finished epoch
         int startEpoch = 0, sinceBest = 0;
         double bestLoss = double.PositiveInfinity, elapsedBefore = 0;
-        long nextStretch = 0;
+        long nextStretch = 0, nextQuiet = 0;
         var statePath = Path.Combine(o.OutDir, CheckpointState);
         if (File.Exists(statePath))
         {
@@ -81,6 +94,7 @@ public static class Trainer
             sinceBest = st["epochs_since_best"]!.GetValue<int>();
             elapsedBefore = st["elapsed_seconds"]!.GetValue<double>();
             nextStretch = st["next_stretch"]!.GetValue<long>();
+            nextQuiet = st["next_quiet"]?.GetValue<long>() ?? 0;
             log($"resuming after epoch {startEpoch} ({elapsedBefore:F0} s trained, best validation loss {bestLoss:F4})");
         }
         var optimizer = optim.Adam(net.parameters(), o.LearningRate);
@@ -94,15 +108,44 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         double budget = o.Minutes * 60;
         double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
-        double Floor() => Elapsed() < 0.15 * budget ? 8 : Elapsed() < 0.35 * budget ? 6 : Elapsed() < 0.55 * budget ? 5 : 4;
+        double Floor() => Elapsed() < 0.15 * budget ? 8 : Elapsed() < 0.45 * budget ? 6 : FinalSnrFloor;
+        // constant, then a cosine from the last stage's start down to a twentieth at the end of the budget
+        double Rate()
+        {
+            double f = Math.Clamp((Elapsed() / budget - 0.45) / 0.55, 0, 1);
+            return o.LearningRate * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * f)));
+        }
 
         // Data and training alternate on this one thread. TorchSharp's implicitly created Scalars can be finalized
         // by a garbage collection that another thread's allocations trigger while a native torch call still uses
         // them (seen: random crashes in Adam.step and Tensor.add under a concurrent producer), so nothing
         // allocates managed memory while torch runs.
         var pool = new List<LabelledWindow>();
+        var hard = new List<LabelledWindow>();
         var rngPool = new Random((int)o.Seed);
         using var twin = new TwinWindows(o.Scenario, o.Seed, spec);
+        // glitch-free stretches come from their own seed, so they never repeat the training pool's noise
+        using var quiet = new TwinWindows(o.Scenario, o.Seed + 2_000_029, spec);
+        // the glitch-free windows the network scores highest (above 0.5) replace random ones in the hard pool
+        double ScanQuiet(int stretches)
+        {
+            net.eval();
+            var detector = new Detector(net, spec);
+            double max = 0;
+            for (int k = 0; k < stretches; k++)
+            {
+                var windows = quiet.Quiet(nextQuiet++, spec.StrideSeconds);
+                var scores = detector.Score(windows.Select(w => w.Data).ToList(), windows.Select(w => w.Start).ToList());
+                max = Math.Max(max, scores.Count > 0 ? scores.Max(v => v.GlitchProbability) : 0);
+                foreach (int i in Enumerable.Range(0, windows.Count).Where(i => scores[i].GlitchProbability > 0.5)
+                             .OrderByDescending(i => scores[i].GlitchProbability).Take(HardPerStretch))
+                {
+                    if (hard.Count < HardCapacity) hard.Add(windows[i]);
+                    else hard[rngPool.Next(hard.Count)] = windows[i];
+                }
+            }
+            return max;
+        }
         void Produce(int stretches)
         {
             for (int k = 0; k < stretches; k++)
@@ -118,11 +161,13 @@ public static class Trainer
             {
                 cancel.ThrowIfCancellationRequested();
                 Produce(pool.Count == 0 ? o.StretchesPerEpoch * 3 : o.StretchesPerEpoch);
+                double rate = Rate();
+                foreach (var g in optimizer.ParamGroups) g.LearningRate = rate;
                 net.train();
                 double lossSum = 0;
                 for (int step = 0; step < o.StepsPerEpoch; step++)
                 {
-                    var b = Enumerable.Range(0, o.BatchSize).Select(_ => pool[rng.Next(pool.Count)]).ToArray();
+                    var b = Enumerable.Range(0, o.BatchSize).Select(i => hard.Count > 0 && i < o.BatchSize / 8 ? hard[rng.Next(hard.Count)] : pool[rng.Next(pool.Count)]).ToArray();
                     optimizer.zero_grad();
                     using (var scope = NewDisposeScope())
                     {
@@ -138,6 +183,7 @@ public static class Trainer
                     optimizer.step();
                 }
                 var (vLoss, detAcc, clsAcc) = Validate(net, validation, spec);
+                double quietMax = o.QuietStretchesPerEpoch > 0 ? ScanQuiet(o.QuietStretchesPerEpoch) : double.NaN;
                 bool best = vLoss < bestLoss;
                 if (best)
                 {
@@ -152,10 +198,10 @@ public static class Trainer
                         ["trained_seconds"] = Math.Round(Elapsed(), 1),
                     });
                 }
-                else sinceBest++;
-                report(new EpochReport(epoch, lossSum / o.StepsPerEpoch, vLoss, detAcc, clsAcc, Floor(), pool.Count, Elapsed(), best));
-                Checkpoint(o, net, spec, epoch, bestLoss, sinceBest, Elapsed(), nextStretch);
-                if (sinceBest >= o.Patience && Floor() <= 4) { log($"stopping early: no better validation loss for {o.Patience} epochs"); break; }
+                else if (Floor() <= FinalSnrFloor) sinceBest++;
+                report(new EpochReport(epoch, lossSum / o.StepsPerEpoch, vLoss, detAcc, clsAcc, Floor(), pool.Count, Elapsed(), best, quietMax, hard.Count, rate));
+                Checkpoint(o, net, spec, epoch, bestLoss, sinceBest, Elapsed(), nextStretch, nextQuiet);
+                if (sinceBest >= o.Patience) { log($"stopping early: no better validation loss for {o.Patience} epochs of the last stage"); break; }
                 if (Elapsed() >= budget) { log($"time budget of {o.Minutes} min reached"); break; }
             }
         }
@@ -164,7 +210,7 @@ public static class Trainer
         return spec;
     }
 
-    private static void Checkpoint(TrainOptions o, GlitchNet net, DetectorSpec spec, int epoch, double bestLoss, int sinceBest, double elapsed, long nextStretch)
+    private static void Checkpoint(TrainOptions o, GlitchNet net, DetectorSpec spec, int epoch, double bestLoss, int sinceBest, double elapsed, long nextStretch, long nextQuiet)
     {
         var weights = Path.Combine(o.OutDir, CheckpointWeights);
         net.save(weights + ".partial");
@@ -176,6 +222,7 @@ public static class Trainer
             ["epochs_since_best"] = sinceBest,
             ["elapsed_seconds"] = elapsed,
             ["next_stretch"] = nextStretch,
+            ["next_quiet"] = nextQuiet,
             ["scenario_hash"] = spec.TrainingScenarioHash,
             ["seed"] = o.Seed,
         };

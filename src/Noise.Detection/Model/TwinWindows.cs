@@ -40,10 +40,8 @@ public sealed class TwinWindows : IDisposable
     public List<LabelledWindow> Stretch(long index, double snrFloor, int windowsPerEvent = 3)
     {
         int fs = _scenario.SampleRate;
-        long n = (long)(StretchSeconds * fs);
-        long first = _scenario.GpsStart.ToSampleIndex(fs) + index * n;
-        var x = new double[n];
-        _noise.Generate(first, n, (span, at) => { for (int i = 0; i < span.Length; i++) x[at - first + i] = span[i]; });
+        var (x, first) = NoiseOf(index);
+        long n = x.Length;
         var population = Population(snrFloor);
         var events = population.Overlapping(first, first + n);
         foreach (var e in events)
@@ -94,6 +92,33 @@ public sealed class TwinWindows : IDisposable
             noneWanted--;
         }
         return windows;
+    }
+
+    /// <summary>
+    /// Every window (one per <paramref name="strideSeconds"/>) of stretch <paramref name="index"/> of the scenario's
+    /// noise and lines alone, labelled None: the glitch-free data a detector's false alarms come from.
+    /// </summary>
+    public List<LabelledWindow> Quiet(long index, double strideSeconds)
+    {
+        int fs = _scenario.SampleRate;
+        var (x, first) = NoiseOf(index);
+        var whitened = Conditioner.Condition(x, fs, _spec);
+        double t0 = (double)first / fs;
+        var windows = new List<LabelledWindow>();
+        for (double start = 0; start + _spec.WindowSeconds <= StretchSeconds; start += strideSeconds)
+            if (Cut(whitened, start, _spec.SampleRate, _spec.WindowSamples) is { } data)
+                windows.Add(new LabelledWindow(data, _spec.NoneIndex, -1, 0, t0 + start));
+        return windows;
+    }
+
+    /// <summary>Stretch <paramref name="index"/> of the scenario's noise and lines, and its first sample.</summary>
+    private (double[] X, long First) NoiseOf(long index)
+    {
+        long n = (long)(StretchSeconds * _scenario.SampleRate);
+        long first = _scenario.GpsStart.ToSampleIndex(_scenario.SampleRate) + index * n;
+        var x = new double[n];
+        _noise.Generate(first, n, (span, at) => { for (int i = 0; i < span.Length; i++) x[at - first + i] = span[i]; });
+        return (x, first);
     }
 
     /// <summary>The window of whitened samples from <paramref name="start"/> s, or null where it holds unusable samples.</summary>
