@@ -19,8 +19,8 @@ internal static class TrainCommand
         var cmd = new Command("train",
             "Train the TorchSharp glitch detector on the twin: windows of whitened strain with balanced glitch classes,\n" +
             "chirps and empty windows, drawn while training, SNR floor falling from 8 to 5 (curriculum), plus the glitch-free\n" +
-            "windows it most takes for glitches (hard negatives). Progress per\n" +
-            "epoch; the best model by validation loss is kept; rerun the same command to resume after a kill.\n" +
+            "windows it most takes for glitches (hard negatives). Progress per epoch; the best model by validation loss\n" +
+            "is kept; rerun the same command to resume after a kill.\n" +
             "Example: noise train --config virgo-o3.yaml --minutes 15 --out models/o3")
         { config, minutes, epochs, outDir, threads, seed };
         cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed)));
