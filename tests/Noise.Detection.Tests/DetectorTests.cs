@@ -6,7 +6,9 @@ namespace Noise.Detection.Tests;
 
 public class DetectorTests
 {
-    private static Scenario O3() => ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml"));
+    internal static Scenario O3() => ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml"));
+    /// <summary>The model the repository ships.</summary>
+    internal static readonly string ShippedModel = Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "models", "glitchnet-o3");
 
     [Fact]
     public void ATinyTrainingRunLowersTheLossWritesTheModelAndResumes()
@@ -136,7 +138,7 @@ public class DetectorTests
             Assert.True(law.PerLogSnr(law.Max * 4) < 1e-3 * law.PerLogSnr(law.Max));
         }
         // the twin's O3 laws as the trainer records them
-        var o3 = ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml"));
+        var o3 = O3();
         var laws = DetectorSpec.SnrLawsOf(o3, DetectorSpec.ClassesOf(o3));
         Assert.Equal(new SnrLaw(20, 500, 2), laws[DetectorSpec.ClassesOf(o3).IndexOf("Koi_Fish")]);
         Assert.Null(laws[^1]);
@@ -175,11 +177,11 @@ public class DetectorTests
         Assert.Equal(6 + 0.5, Rate("Low_Frequency_Burst"));  // thunder
         Assert.Equal(0.5, Rate("Extremely_Loud"));
         // the shipped model carries its training scenario's rates
-        var doc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "models", "glitchnet-o3", ModelStore.SpecFile)))!;
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(ShippedModel, ModelStore.SpecFile)))!;
         Assert.Equal(o3.ComputeHash(), doc["training_scenario_hash"]!.GetValue<string>());
         Assert.Equal(rates, doc["class_rates"]!.AsArray().Select(n => n!.GetValue<double>()));
         // and its SNR laws
-        var (net, shipped, _) = ModelStore.Load(Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "models", "glitchnet-o3"));
+        var (net, shipped, _) = ModelStore.Load(ShippedModel);
         net.Dispose();
         Assert.Equal(DetectorSpec.SnrLawsOf(o3, classes), shipped.ClassSnr);
     }
@@ -226,11 +228,10 @@ public class ShippedModelTests
     [Fact]
     public void ShippedModelMeetsItsRegressionFloor()
     {
-        var dir = Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "models", "glitchnet-o3");
-        var (net, spec, _) = ModelStore.Load(dir);
+        var (net, spec, _) = ModelStore.Load(DetectorTests.ShippedModel);
         using (net)
         {
-            var scenario = ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml"));
+            var scenario = DetectorTests.O3();
             var evaluator = new Evaluator(new Detector(net, spec), new EvaluateOptions { Scenario = scenario, Duration = 1200, BackgroundSeconds = 600, FarPerHour = 6 });
             var report = evaluator.Run(11, _ => { });
             double Found(string who, double minSnr)
@@ -250,11 +251,10 @@ public class ShippedModelTests
     [Fact]
     public void AnSnrFloorFillsTheBinsBelowTheScenariosOwnFloor()
     {
-        var dir = Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "models", "glitchnet-o3");
-        var (net, spec, _) = ModelStore.Load(dir);
+        var (net, spec, _) = ModelStore.Load(DetectorTests.ShippedModel);
         using (net)
         {
-            var scenario = ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml"));
+            var scenario = DetectorTests.O3();
             var options = new EvaluateOptions { Scenario = scenario, Duration = 600, BackgroundSeconds = 600, FarPerHour = 6 };
             var plain = new Evaluator(new Detector(net, spec), options).Run(12, _ => { });
             var floored = new Evaluator(new Detector(net, spec), options with { SnrFloor = 4 }).Run(12, _ => { });

@@ -54,18 +54,23 @@ public static class Trainer
     /// <summary>The curriculum's last SNR floor: SNR 4-5 windows are all but noise, and teaching the network to call noise-like windows glitches raises its false alarms.</summary>
     public const double FinalSnrFloor = 5;
 
-    public static DetectorSpec SpecFor(TrainOptions o) => new()
+    public static DetectorSpec SpecFor(TrainOptions o)
     {
-        Classes = DetectorSpec.ClassesOf(o.Scenario),
-        ClassRates = DetectorSpec.RatesOf(o.Scenario, DetectorSpec.ClassesOf(o.Scenario)),
-        ClassSnr = DetectorSpec.SnrLawsOf(o.Scenario, DetectorSpec.ClassesOf(o.Scenario)),
-        SmoothWindows = 3,
-        TrainingScenario = o.Scenario.Name,
-        TrainingScenarioHash = o.Scenario.ComputeHash(),
-        TrainingSeed = o.Seed,
-        ValidationSeed = o.Seed + 1_000_003,
-        SoftwareVersion = o.SoftwareVersion,
-    };
+        ArgumentNullException.ThrowIfNull(o);
+        var classes = DetectorSpec.ClassesOf(o.Scenario);
+        return new()
+        {
+            Classes = classes,
+            ClassRates = DetectorSpec.RatesOf(o.Scenario, classes),
+            ClassSnr = DetectorSpec.SnrLawsOf(o.Scenario, classes),
+            SmoothWindows = 3,
+            TrainingScenario = o.Scenario.Name,
+            TrainingScenarioHash = o.Scenario.ComputeHash(),
+            TrainingSeed = o.Seed,
+            ValidationSeed = o.Seed + 1_000_003,
+            SoftwareVersion = o.SoftwareVersion,
+        };
+    }
 
     public static DetectorSpec Run(TrainOptions o, Action<EpochReport> report, Action<string> log, CancellationToken cancel = default)
     {
