@@ -118,8 +118,12 @@ public class DetectorTests
         Assert.Equal("Koi_Fish", classes[detector.GlitchClass(At(150), out double p)]);
         double blip = 24 * spec.ClassSnr[0]!.PerLogSnr(150), koi = 3 * spec.ClassSnr[1]!.PerLogSnr(150);
         Assert.Equal(koi / (koi + blip), p, 5);
-        // without a measured SNR, the rates alone decide
+        // without a measured SNR, or without any excess power, the rates alone decide
         Assert.Equal("Blip", classes[detector.GlitchClass(At(double.NaN))]);
+        // (also where one class has a law and the other none)
+        var oneLaw = new Detector(net, spec with { ClassSnr = [new SnrLaw(6.5, 200, 2.5), null, null, null] });
+        oneLaw.GlitchClass(At(0), out double atZero);
+        Assert.Equal(24.0 / (24 + 3), atZero, 5);
     }
 
     [Fact]

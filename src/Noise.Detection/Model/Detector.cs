@@ -110,10 +110,11 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
         return cls;
     }
 
-    /// <summary>Class <paramref name="c"/>'s SNR density at <paramref name="snr"/>, 1 where the model has no SNR laws or the SNR was not measured.</summary>
+    /// <summary>Class <paramref name="c"/>'s SNR density at <paramref name="snr"/>; 1 where the model has no SNR laws or the window shows no excess power.</summary>
     private double SnrPrior(int c, double snr)
     {
-        if (Spec.ClassSnr.Count == 0 || !double.IsFinite(snr)) return 1;
+        // no excess power at all (or none measured) says nothing the laws could weigh: every class alike
+        if (Spec.ClassSnr.Count == 0 || !(snr > 0) || !double.IsFinite(snr)) return 1;
         return c < Spec.ClassSnr.Count && Spec.ClassSnr[c] is { } law ? law.PerLogSnr(snr) : SnrLaw.Flat;
     }
 
