@@ -10,7 +10,8 @@ duration=${1:-1024}; repeats=${2:-3}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 publish_noise "$work/noise"
 "$work/noise/noise" simulate --config virgo-o3.yaml --duration "$duration" --out "$work/data" --format hdf5 --seed 5 >/dev/null 2>&1
-file=$(ls "$work"/data/*-"$duration".hdf5)
+# the strain file (the witness channels' HDF5 files, *_ENV_*, lie beside it)
+file=$(ls "$work"/data/*-"$duration".hdf5 | grep -v '_ENV_')
 times=()
 for i in $(seq "$repeats"); do
   t0=$(now); out=$("$work/noise/noise" detect --in "$file" --model models/glitchnet-o3 --out "$work/det" 2>&1); t1=$(now)
