@@ -40,6 +40,20 @@ public class DetectorTests
     }
 
     [Fact]
+    public void PatienceWaitsForTheLearningRateToDecay()
+    {
+        Assert.Equal((8.0, 6.0, Trainer.FinalSnrFloor), (Trainer.SnrFloorAt(0.1), Trainer.SnrFloorAt(0.3), Trainer.SnrFloorAt(0.5)));
+        Assert.Equal(1, Trainer.LearningRateShareAt(0.45), 9);
+        Assert.Equal(0.05, Trainer.LearningRateShareAt(1), 9);
+        // the last stage starts at 45 % of the budget; its rate is down to half at 73.4 %: only then do stale epochs count
+        Assert.False(Trainer.PatienceCountsAt(0.3));
+        Assert.False(Trainer.PatienceCountsAt(0.6));
+        Assert.False(Trainer.PatienceCountsAt(0.73));
+        Assert.True(Trainer.PatienceCountsAt(0.74));
+        Assert.True(Trainer.PatienceCountsAt(1.2));
+    }
+
+    [Fact]
     public void QuietStretchesGiveEveryWindowOfGlitchFreeNoiseLabelledNone()
     {
         var spec = new DetectorSpec { Classes = DetectorSpec.ClassesOf(O3()) };

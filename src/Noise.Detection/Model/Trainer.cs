@@ -21,7 +21,11 @@ public sealed record TrainOptions
     public long Seed { get; init; } = 1;
     /// <summary>Validation stretches (held-out seed).</summary>
     public int ValidationStretches { get; init; } = 30;
-    /// <summary>Epochs of the last curriculum stage without a better validation loss before stopping (the loss is noisy from epoch to epoch; 6 stopped runs before the learning rate had decayed).</summary>
+    /// <summary>
+    /// Epochs without a better validation loss before stopping, counted once the learning rate has decayed below
+    /// half its start in the last curriculum stage: the loss is noisy from epoch to epoch, and the best models come
+    /// from the decay (counted from the stage's start, 15 epochs stopped a run before its rate had fallen by a fifth).
+    /// </summary>
     public int Patience { get; init; } = 15;
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Glitch-free stretches scanned after each epoch for the windows the network most takes for glitches.</summary>
@@ -45,7 +49,7 @@ public sealed record EpochReport(int Epoch, double TrainLoss, double ValidationL
 /// the threshold is set by the few loudest noise windows, so those are what the network must learn. Validation
 /// uses a held-out seed. Every epoch writes a checkpoint (weights and state); a killed run resumes from it. The
 /// best model by validation loss is what is kept; training stops early when the validation loss has not improved
-/// for <see cref="TrainOptions.Patience"/> epochs of the last stage.
+/// for <see cref="TrainOptions.Patience"/> epochs once the learning rate is below half its start.
 /// </summary>
 public static class Trainer
 {
@@ -53,6 +57,19 @@ public static class Trainer
     private const int PoolCapacity = 8000, HardCapacity = 1024, HardPerStretch = 8;
     /// <summary>The curriculum's last SNR floor: SNR 4-5 windows are all but noise, and teaching the network to call noise-like windows glitches raises its false alarms.</summary>
     public const double FinalSnrFloor = 5;
+
+    /// <summary>The curriculum's SNR floor at a share of the time budget: 8, then 6 from 15 %, then <see cref="FinalSnrFloor"/> from 45 %.</summary>
+    public static double SnrFloorAt(double budgetShare) => budgetShare < 0.15 ? 8 : budgetShare < 0.45 ? 6 : FinalSnrFloor;
+
+    /// <summary>The learning rate's share of its start: constant, then a cosine from the last stage's start down to a twentieth at the end of the budget.</summary>
+    public static double LearningRateShareAt(double budgetShare)
+    {
+        double f = Math.Clamp((budgetShare - 0.45) / 0.55, 0, 1);
+        return 0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * f));
+    }
+
+    /// <summary>Whether an epoch without a better validation loss counts towards <see cref="TrainOptions.Patience"/>: once the rate is below half its start.</summary>
+    public static bool PatienceCountsAt(double budgetShare) => SnrFloorAt(budgetShare) <= FinalSnrFloor && LearningRateShareAt(budgetShare) <= 0.5;
 
     public static DetectorSpec SpecFor(TrainOptions o)
     {
@@ -113,13 +130,8 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         double budget = o.Minutes * 60;
         double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
-        double Floor() => Elapsed() < 0.15 * budget ? 8 : Elapsed() < 0.45 * budget ? 6 : FinalSnrFloor;
-        // constant, then a cosine from the last stage's start down to a twentieth at the end of the budget
-        double Rate()
-        {
-            double f = Math.Clamp((Elapsed() / budget - 0.45) / 0.55, 0, 1);
-            return o.LearningRate * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * f)));
-        }
+        double Floor() => SnrFloorAt(Elapsed() / budget);
+        double Rate() => o.LearningRate * LearningRateShareAt(Elapsed() / budget);
 
         // Data and training alternate on this one thread. TorchSharp's implicitly created Scalars can be finalized
         // by a garbage collection that another thread's allocations trigger while a native torch call still uses
@@ -203,10 +215,10 @@ public static class Trainer
                         ["trained_seconds"] = Math.Round(Elapsed(), 1),
                     });
                 }
-                else if (Floor() <= FinalSnrFloor) sinceBest++;
+                else if (PatienceCountsAt(Elapsed() / budget)) sinceBest++;
                 report(new EpochReport(epoch, lossSum / o.StepsPerEpoch, vLoss, detAcc, clsAcc, Floor(), pool.Count, Elapsed(), best, quietMax, hard.Count, rate));
                 Checkpoint(o, net, spec, epoch, bestLoss, sinceBest, Elapsed(), nextStretch, nextQuiet);
-                if (sinceBest >= o.Patience) { log($"stopping early: no better validation loss for {o.Patience} epochs of the last stage"); break; }
+                if (sinceBest >= o.Patience) { log($"stopping early: no better validation loss for {o.Patience} epochs with the learning rate below half its start"); break; }
                 if (Elapsed() >= budget) { log($"time budget of {o.Minutes} min reached"); break; }
             }
         }
