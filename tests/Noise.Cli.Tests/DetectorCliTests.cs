@@ -63,6 +63,13 @@ public class DetectorCliTests
         foreach (var who in new[] { "model", "baseline" })
         {
             Assert.Equal(8, report[who]!["efficiency_by_snr"]!.AsArray().Count);
+            // every filled bin carries its 68 % interval around the efficiency
+            foreach (var b in report[who]!["efficiency_by_snr"]!.AsArray().Where(b => b!["n"]!.GetValue<int>() > 0))
+            {
+                double e = b!["efficiency"]!.GetValue<double>();
+                var interval = b["efficiency_interval"]!.AsArray();
+                Assert.InRange(e, interval[0]!.GetValue<double>(), interval[1]!.GetValue<double>());
+            }
             Assert.True(report[who]!["threshold"]!.GetValue<double>() > 0);
         }
         Assert.Single(Directory.GetFiles(dir, "*_TRIGGERS-*.parquet"));

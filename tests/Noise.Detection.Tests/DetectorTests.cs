@@ -40,6 +40,23 @@ public class DetectorTests
     }
 
     [Fact]
+    public void EfficienciesCarryTheirWilsonInterval()
+    {
+        // 0 of 2: centre (0 + 1/4) / 1.5, half-width sqrt(1/16) / 1.5
+        var (lo, hi) = Evaluator.WilsonInterval(0, 2);
+        Assert.Equal(0, lo);
+        Assert.Equal(1.0 / 3, hi, 12);
+        // 15 of 22 (the model at SNR 8-10 on seed 20190402); reference values from scipy's
+        // binomtest(15, 22).proportion_ci(confidence_level=0.6827, method="wilson")
+        (lo, hi) = Evaluator.WilsonInterval(15, 22);
+        Assert.Equal(0.57647, lo, 5);
+        Assert.Equal(0.77135, hi, 5);
+        (lo, hi) = Evaluator.WilsonInterval(500, 1000);
+        Assert.Equal((0.48420, 0.51580), (Math.Round(lo, 5), Math.Round(hi, 5)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluator.WilsonInterval(3, 2));
+    }
+
+    [Fact]
     public void PatienceWaitsForTheLearningRateToDecay()
     {
         Assert.Equal((8.0, 6.0, Trainer.FinalSnrFloor), (Trainer.SnrFloorAt(0.1), Trainer.SnrFloorAt(0.3), Trainer.SnrFloorAt(0.5)));

@@ -106,14 +106,23 @@ internal static class EvaluateCommand
     {
         // efficiency against SNR, model and baseline at the same FAR
         var plt = new Plot();
-        foreach (var who in new[] { "model", "baseline" })
+        foreach (var (who, shift) in new[] { ("model", -0.006), ("baseline", 0.006) })
         {
             var bins = report[who]!["efficiency_by_snr"]!.AsArray().Where(b => b!["efficiency"] is not null).ToList();
-            var xs = bins.Select(b => b!["snr_max"] is { } hi ? Math.Sqrt(b["snr_min"]!.GetValue<double>() * hi.GetValue<double>()) : 70).ToArray();
+            // bin centres (geometric), the two pipelines nudged apart so their error bars do not hide each other
+            var xs = bins.Select(b => Math.Log10(b!["snr_max"] is { } hi ? Math.Sqrt(b["snr_min"]!.GetValue<double>() * hi.GetValue<double>()) : 70) + shift).ToArray();
             var ys = bins.Select(b => b!["efficiency"]!.GetValue<double>()).ToArray();
-            var line = plt.Add.ScatterLine(xs.Select(Math.Log10).ToArray(), ys);
-            line.LegendText = $"{who} ({report[who]!["far_per_hour"]}/h)";
+            var line = plt.Add.ScatterLine(xs, ys);
+            line.LegendText = report[who]!["far_per_hour"] is { } far ? $"{who} ({far}/h)" : who;
             line.MarkerSize = 7;
+            // 68 % intervals (reports written before them have none)
+            if (bins.All(b => b!["efficiency_interval"] is JsonArray))
+            {
+                var bars = plt.Add.ErrorBar(xs, ys, new double[ys.Length]);
+                bars.YErrorNegative = bins.Select((b, i) => ys[i] - b!["efficiency_interval"]![0]!.GetValue<double>()).ToArray();
+                bars.YErrorPositive = bins.Select((b, i) => b!["efficiency_interval"]![1]!.GetValue<double>() - ys[i]).ToArray();
+                bars.Color = line.Color;
+            }
         }
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => Math.Pow(10, v).ToString("G3", CultureInfo.InvariantCulture) };
         plt.XLabel("optimal SNR");

@@ -213,6 +213,7 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
                 ["snr_max"] = double.IsFinite(hi) ? hi : null,
                 ["n"] = inBin.Count,
                 ["efficiency"] = inBin.Count > 0 ? Math.Round(inBin.Count(o => found(o) is not null) / (double)inBin.Count, 4) : null,
+                ["efficiency_interval"] = inBin.Count > 0 ? Interval(inBin.Count(o => found(o) is not null), inBin.Count) : null,
             });
         }
         var errors = glitches.Where(o => found(o) is not null).Select(o => Math.Abs(found(o)!.Value - o.Event.PeakTime.ToDouble()) * 1000).Order().ToList();
@@ -223,6 +224,24 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
             ["efficiency_by_snr"] = bins,
             ["timing_error_ms_median"] = errors.Count > 0 ? Math.Round(errors[errors.Count / 2], 2) : null,
         };
+    }
+
+    /// <summary>
+    /// The 68 % Wilson score interval of an efficiency of <paramref name="found"/> in <paramref name="n"/>: a bin of a
+    /// few glitches says little, and two seeds differ by about this much.
+    /// </summary>
+    public static (double Low, double High) WilsonInterval(int found, int n, double z = 1)
+    {
+        if (n <= 0 || found < 0 || found > n) throw new ArgumentOutOfRangeException(nameof(n), "need 0 <= found <= n, n > 0");
+        double p = (double)found / n, z2n = z * z / n;
+        double centre = (p + z2n / 2) / (1 + z2n), half = z * Math.Sqrt(p * (1 - p) / n + z2n / (4 * n)) / (1 + z2n);
+        return (Math.Max(0, centre - half), Math.Min(1, centre + half));
+    }
+
+    private static JsonArray Interval(int found, int n)
+    {
+        var (lo, hi) = WilsonInterval(found, n);
+        return [Math.Round(lo, 4), Math.Round(hi, 4)];
     }
 
     /// <summary>Model ROC: for a ladder of thresholds, FAR on the background (its windows' statistic) against efficiency for glitches of SNR >= 5.</summary>
