@@ -207,13 +207,14 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         {
             double lo = SnrEdges[i], hi = i + 1 < SnrEdges.Length ? SnrEdges[i + 1] : double.PositiveInfinity;
             var inBin = glitches.Where(o => o.Event.Snr >= lo && o.Event.Snr < hi).ToList();
+            int foundInBin = inBin.Count(o => found(o) is not null);
             bins.Add(new JsonObject
             {
                 ["snr_min"] = lo,
                 ["snr_max"] = double.IsFinite(hi) ? hi : null,
                 ["n"] = inBin.Count,
-                ["efficiency"] = inBin.Count > 0 ? Math.Round(inBin.Count(o => found(o) is not null) / (double)inBin.Count, 4) : null,
-                ["efficiency_interval"] = inBin.Count > 0 ? Interval(inBin.Count(o => found(o) is not null), inBin.Count) : null,
+                ["efficiency"] = inBin.Count > 0 ? Math.Round(foundInBin / (double)inBin.Count, 4) : null,
+                ["efficiency_interval"] = inBin.Count > 0 ? Interval(foundInBin, inBin.Count) : null,
             });
         }
         var errors = glitches.Where(o => found(o) is not null).Select(o => Math.Abs(found(o)!.Value - o.Event.PeakTime.ToDouble()) * 1000).Order().ToList();
@@ -227,8 +228,9 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
     }
 
     /// <summary>
-    /// The 68 % Wilson score interval of an efficiency of <paramref name="found"/> in <paramref name="n"/>: a bin of a
-    /// few glitches says little, and two seeds differ by about this much.
+    /// The 68 % Wilson score interval (z = 1) of an efficiency of <paramref name="found"/> in <paramref name="n"/>: a
+    /// bin of a few glitches says little, and the interval says how little (it stays inside [0, 1] and is sensible
+    /// at 0 and n found, where the normal approximation collapses to a point).
     /// </summary>
     public static (double Low, double High) WilsonInterval(int found, int n, double z = 1)
     {
