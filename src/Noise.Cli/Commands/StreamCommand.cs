@@ -14,6 +14,8 @@ namespace Noise.Cli.Commands;
 /// <summary>`noise stream`: the near-real-time trigger service (see Noise.Streaming).</summary>
 internal static class StreamCommand
 {
+    /// <summary>The stream's SIGINT/SIGTERM handlers, held for the life of the process (see where they are created).</summary>
+    private static PosixSignalRegistration[] s_signals = [];
     public static Command Create()
     {
         var model = new Option<DirectoryInfo?>("--model", "-m") { Description = "Model folder (default: the shipped models/glitchnet-o3)." };
@@ -81,9 +83,16 @@ internal static class StreamCommand
 
         // stopped by the command line's own Ctrl-C / SIGTERM handling, or by ours where that is not in place
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocation);
-        // SIGINT and SIGTERM stop the stream cleanly: the source is left, queued triggers are written, stats saved
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        // SIGINT and SIGTERM stop the stream cleanly: the source is left, queued triggers are written, stats saved.
+        // The handlers stay registered until the process exits: a SIGTERM that meets a stream already finishing (a
+        // service stopped just as its --duration ran out) would otherwise get the default action and exit code 143.
+        void Stop(PosixSignalContext c)
+        {
+            c.Cancel = true;
+            try { stop.Cancel(); }
+            catch (ObjectDisposedException) { }   // the stream is over: nothing left to stop
+        }
+        s_signals = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop)];
         foreach (var s in sinkList)
         {
             await s.StartAsync(stop.Token).ConfigureAwait(false);
