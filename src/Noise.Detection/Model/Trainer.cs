@@ -68,8 +68,11 @@ public static class Trainer
         return 0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * f));
     }
 
-    /// <summary>Whether an epoch without a better validation loss counts towards <see cref="TrainOptions.Patience"/>: once the rate is below half its start.</summary>
-    public static bool PatienceCountsAt(double budgetShare) => SnrFloorAt(budgetShare) <= FinalSnrFloor && LearningRateShareAt(budgetShare) <= 0.5;
+    /// <summary>
+    /// Whether an epoch without a better validation loss counts towards <see cref="TrainOptions.Patience"/>: once the
+    /// rate is below half its start (the decay runs only in the last curriculum stage, so that stage is implied).
+    /// </summary>
+    public static bool PatienceCountsAt(double budgetShare) => LearningRateShareAt(budgetShare) <= 0.5;
 
     public static DetectorSpec SpecFor(TrainOptions o)
     {
