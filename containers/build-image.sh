@@ -28,22 +28,23 @@ if [ ! -f "$rootfs/.noise-rootfs-complete" ]; then
   touch "$rootfs/.noise-rootfs-complete"
 fi
 
-echo "== assemble image tree"
-tree=$work/tree
-rm -rf "$tree" && mkdir -p "$tree"
-tar -C "$rootfs" --exclude=./dev/* --exclude=./proc/* --exclude=./sys/* --exclude=./.noise-rootfs-complete -cf - . | tar -C "$tree" -xf -
-mkdir -p "$tree/opt/noise" "$tree/data"
-cp -a "$work/publish/." "$tree/opt/noise/"
-ln -sf /opt/noise/noise "$tree/usr/local/bin/noise"
-grep -q '^noise:' "$tree/etc/passwd" || echo 'noise:x:10001:10001:noise:/data:/usr/sbin/nologin' >> "$tree/etc/passwd"
-grep -q '^noise:' "$tree/etc/group" || echo 'noise:x:10001:' >> "$tree/etc/group"
-chown 10001:10001 "$tree/data"
-tar -C "$tree" -cf "$work/tree.tar" .
+echo "== buildah: assemble $image in a working container"
+# The root file system and the publish are copied once, straight into the container's mount: staging them in a
+# tree and a tree.tar first tripled the disk this step needs, and CI's disk ran out there. Mounting needs root
+# (CI runs as root); rootless: `buildah unshare bash containers/build-image.sh`.
+ctr=$(bah from scratch)
+trap 'bah umount "$ctr" >/dev/null 2>&1 || true; bah rm "$ctr" >/dev/null 2>&1 || true' EXIT
+mnt=$(bah mount "$ctr")
+tar -C "$rootfs" --exclude=./dev/* --exclude=./proc/* --exclude=./sys/* --exclude=./.noise-rootfs-complete -cf - . | tar -C "$mnt" -xf -
+mkdir -p "$mnt/opt/noise" "$mnt/data"
+cp -a "$work/publish/." "$mnt/opt/noise/"
+ln -sf /opt/noise/noise "$mnt/usr/local/bin/noise"
+grep -q '^noise:' "$mnt/etc/passwd" || echo 'noise:x:10001:10001:noise:/data:/usr/sbin/nologin' >> "$mnt/etc/passwd"
+grep -q '^noise:' "$mnt/etc/group" || echo 'noise:x:10001:' >> "$mnt/etc/group"
+chown 10001:10001 "$mnt/data"
+bah umount "$ctr" >/dev/null
 
 echo "== buildah commit $image"
-ctr=$(bah from scratch)
-trap 'bah rm "$ctr" >/dev/null 2>&1 || true' EXIT
-bah add "$ctr" "$work/tree.tar" / >/dev/null
 bah config --entrypoint '["/opt/noise/noise"]' --cmd info --user 10001:10001 --workingdir /data \
   --env NOISE_CONFIGS=/opt/noise/configs --env DOTNET_CLI_TELEMETRY_OPTOUT=1 \
   --label org.opencontainers.image.title=noise \
@@ -53,8 +54,10 @@ bah config --entrypoint '["/opt/noise/noise"]' --cmd info --user 10001:10001 --w
   --label org.opencontainers.image.created="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   "$ctr"
 bah commit --quiet "$ctr" "$image" >/dev/null
+bah rm "$ctr" >/dev/null  # the working container's copy (~0.8 GB) is not needed once committed
+# a rebuild leaves the previous image untagged (~0.8 GB in vfs storage each time): drop it
+bah rmi --prune >/dev/null 2>&1 || true
 rm -f "$archive"
 bah push --quiet "$image" "oci-archive:$archive:noise:$version"
-rm -rf "$tree" "$work/tree.tar"
 echo "image $image, $(du -h "$archive" | cut -f1) as $archive"
 echo "$archive"

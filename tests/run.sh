@@ -22,7 +22,11 @@ fi
 (cd tests/tools && npm ci --no-audit --no-fund --silent)
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# Every scratch file of the run (the tests' own, the CLI processes and Python/Node/Chromium they start) goes under
+# one folder that is removed at the end, whatever happened: a run writes a few GB.
+scratch=$(mktemp -d /tmp/noise-test-scratch.XXXXXX)
+trap 'rm -f "$log"; rm -rf "$scratch"' EXIT
+export TMPDIR=$scratch
 set +e
 dotnet test Noise.sln -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -15,10 +15,29 @@ internal static class RepoPaths
 
     public static string Config(string name) => Path.Combine(RepoRoot(), "configs", name);
 
-    /// <summary>A new empty folder under the system temp folder, grouped by the test project's area.</summary>
+    /// <summary>
+    /// This test process's scratch root, removed when the process exits: a full run writes a few GB of strain
+    /// and model files, and leaving them behind filled the CI machine's disk before the containers proof.
+    /// Set NOISE_KEEP_TEST_FILES=1 to keep them for a post-mortem.
+    /// </summary>
+    private static readonly Lazy<string> s_root = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"noise-test-run-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        Directory.CreateDirectory(root);
+        if (Environment.GetEnvironmentVariable("NOISE_KEEP_TEST_FILES") != "1")
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try { Directory.Delete(root, recursive: true); }
+                catch (IOException) { } // a file still held open: the run's TMPDIR (tests/run.sh) goes anyway
+                catch (UnauthorizedAccessException) { }
+            };
+        return root;
+    });
+
+    /// <summary>A new empty folder under this process's scratch root, grouped by the test project's area.</summary>
     public static string TempDir(string area)
     {
-        var d = Path.Combine(Path.GetTempPath(), area, Guid.NewGuid().ToString("N")[..10]);
+        var d = Path.Combine(s_root.Value, area, Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(d);
         return d;
     }
