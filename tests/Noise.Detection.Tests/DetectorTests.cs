@@ -104,6 +104,11 @@ public class DetectorTests
         using (var other = new GlitchNet(5, spec.WindowSamples)) ModelStore.Save(dir, other, spec with { Classes = ["A", "B", "C", DetectorSpec.Chirp, DetectorSpec.None] });
         File.WriteAllText(Path.Combine(dir, ModelStore.SpecFile), System.Text.Json.JsonSerializer.Serialize(spec, ModelStore.Json));
         Assert.Contains("corrupt", Assert.Throws<NoiseInputException>(() => ModelStore.Load(dir)).Message, StringComparison.Ordinal);
+        // a model from before the spectrogram branch still loads; a description asking for the branch over its weights does not
+        using (var v1 = new GlitchNet(3, spec.WindowSamples)) ModelStore.Save(dir, v1, spec);
+        ModelStore.Load(dir).Net.Dispose();
+        File.WriteAllText(Path.Combine(dir, ModelStore.SpecFile), System.Text.Json.JsonSerializer.Serialize(spec with { TimeFrequencyBranch = true }, ModelStore.Json));
+        Assert.Contains("corrupt", Assert.Throws<NoiseInputException>(() => ModelStore.Load(dir)).Message, StringComparison.Ordinal);
         // a statistic or class rates the detector cannot use
         using (var net = new GlitchNet(3, spec.WindowSamples)) ModelStore.Save(dir, net, spec with { SmoothWindows = 2 });
         Assert.Contains("smooth_windows must be 1 or 3", Assert.Throws<NoiseInputException>(() => ModelStore.Load(dir)).Message, StringComparison.Ordinal);
@@ -177,6 +182,34 @@ public class DetectorTests
         var laws = DetectorSpec.SnrLawsOf(o3, DetectorSpec.ClassesOf(o3));
         Assert.Equal(new SnrLaw(20, 500, 2), laws[DetectorSpec.ClassesOf(o3).IndexOf("Koi_Fish")]);
         Assert.Null(laws[^1]);
+    }
+
+    [Fact]
+    public void TheSpectrogramBranchSeesWhitenedNoiseAsUnitPowerAndALineInItsOwnBin()
+    {
+        var rng = new Random(8);
+        double Gauss() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        var noise = Enumerable.Range(0, 4 * 4096).Select(_ => (float)Gauss()).ToArray();
+        using var x = TorchSharp.torch.tensor(noise, [4, 4096]);
+        using var s = GlitchNet.Spectrogram(x);
+        // (4096 - 1024) / 64 + 1 segments, bins 10-160 Hz
+        Assert.Equal(new long[] { 4, 1, GlitchNet.Bins, 49 }, s.shape);
+        using var power = s.expm1();
+        Assert.InRange(power.mean().item<float>(), 0.95, 1.05);
+        // a 30 Hz sinusoid of amplitude 0.5 in the same noise: bin 30 / 2 = 15 is the loudest of every segment
+        var line = noise.Take(4096).Select((v, i) => (float)(v + 0.5 * Math.Sin(2 * Math.PI * 30 * i / 2048.0))).ToArray();
+        using var y = TorchSharp.torch.tensor(line, [1, 4096]);
+        using var sy = GlitchNet.Spectrogram(y);
+        using var loudest = sy[0, 0].argmax(0);
+        Assert.All(loudest.data<long>().ToArray(), b => Assert.Equal(15 - GlitchNet.FirstBin, b));
+        // the network with the branch scores a batch of windows
+        using var net = new GlitchNet(3, 4096, timeFrequency: true);
+        net.eval();
+        var (logits, time) = net.forward(x);
+        Assert.Equal(new long[] { 4, 3 }, logits.shape);
+        Assert.Equal(new long[] { 4 }, time.shape);
+        logits.Dispose();
+        time.Dispose();
     }
 
     [Fact]

@@ -49,7 +49,17 @@ public sealed record DetectorSpec
     /// alone) for models written before it. Thresholds in the metrics belong to this statistic.
     /// </summary>
     public int SmoothWindows { get; init; } = 1;
-    public string Architecture { get; init; } = "GlitchNet v1: 6 strided Conv1d+BatchNorm+ReLU blocks (16-64 channels), adaptive pool 16, dense 128, heads: class logits, time (sigmoid)";
+    /// <summary>
+    /// Whether the network has the spectrogram branch (<see cref="GlitchNet.Spectrogram"/>): true for models from
+    /// this version, false (absent) for models written before it, whose weights hold the time-series branch alone.
+    /// </summary>
+    public bool TimeFrequencyBranch { get; init; }
+    public string Architecture { get; init; } = V1Architecture;
+
+    public const string V1Architecture = "GlitchNet v1: 6 strided Conv1d+BatchNorm+ReLU blocks (16-64 channels), adaptive pool 16, dense 128, heads: class logits, time (sigmoid)";
+    public const string V2Architecture = "GlitchNet v2: time series through 6 strided Conv1d+BatchNorm+ReLU blocks (16-64 channels), adaptive pool 16; spectrogram "
+        + "(ln(1 + power) of 1024-sample Hann segments every 64 samples, bins 5-80: 10-160 Hz) through 4 strided Conv2d+BatchNorm+ReLU blocks (16-64 channels), adaptive pool 4x4; "
+        + "both into dense 128; heads: class logits, time (sigmoid)";
 
     public int WindowSamples => (int)Math.Round(WindowSeconds * SampleRate);
     public int NoneIndex => IndexOf(None);

@@ -57,7 +57,7 @@ public static class ModelStore
         if (spec.ClassSnr.Count is not 0 && (spec.ClassSnr.Count != spec.Classes.Count
             || spec.ClassSnr.Any(l => l is not null && !(l.Min > 0 && l.Max > l.Min && double.IsFinite(l.Max) && double.IsFinite(l.Power)))))
             throw new NoiseInputException($"{specPath}: class_snr needs one entry per class: null or {{min, max, power}} with 0 < min < max");
-        var net = new GlitchNet(spec.Classes.Count, spec.WindowSamples);
+        var net = GlitchNet.For(spec);
         try
         {
             net.load(weights);

@@ -84,6 +84,8 @@ public static class Trainer
             ClassRates = DetectorSpec.RatesOf(o.Scenario, classes),
             ClassSnr = DetectorSpec.SnrLawsOf(o.Scenario, classes),
             SmoothWindows = 3,
+            TimeFrequencyBranch = true,
+            Architecture = DetectorSpec.V2Architecture,
             TrainingScenario = o.Scenario.Name,
             TrainingScenarioHash = o.Scenario.ComputeHash(),
             TrainingSeed = o.Seed,
@@ -101,7 +103,7 @@ public static class Trainer
         torch.random.manual_seed(o.Seed);
         var spec = SpecFor(o);
         Directory.CreateDirectory(o.OutDir);
-        using var net = new GlitchNet(spec.Classes.Count, spec.WindowSamples);
+        using var net = GlitchNet.For(spec);
 
         // resume: weights and progress of the last finished epoch
         int startEpoch = 0, sinceBest = 0;
