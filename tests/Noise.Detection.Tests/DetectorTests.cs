@@ -40,6 +40,24 @@ public class DetectorTests
     }
 
     [Fact]
+    public void ASpectrogramBranchRunWritesAV2ModelAndCannotBeResumedAsV1()
+    {
+        var dir = Noise.TestSupport.RepoPaths.TempDir("noise-detector-tests");
+        var options = new TrainOptions
+        {
+            Scenario = O3(), OutDir = dir, Epochs = 1, StepsPerEpoch = 4, BatchSize = 8, ValidationStretches = 1,
+            Minutes = 1e6, Threads = 2, Seed = 5, Patience = 100, SpectrogramBranch = true,
+        };
+        Trainer.Run(options, _ => { }, _ => { });
+        var (net, loaded, _) = ModelStore.Load(dir);
+        net.Dispose();
+        Assert.True(loaded.TimeFrequencyBranch);
+        Assert.Equal(DetectorSpec.V2Architecture, loaded.Architecture);
+        var e = Assert.Throws<NoiseInputException>(() => Trainer.Run(options with { SpectrogramBranch = false, Epochs = 2 }, _ => { }, _ => { }));
+        Assert.Contains("with the spectrogram branch", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EfficienciesCarryTheirWilsonInterval()
     {
         // 0 of 2: centre (0 + 1/4) / 1.5, half-width sqrt(1/16) / 1.5

@@ -16,18 +16,24 @@ internal static class TrainCommand
         var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Model folder: model.json, model.bin, model.pt, model.safetensors, and the checkpoint a killed run resumes from.", Required = true };
         var threads = CliOptions.Threads();
         var seed = new Option<long?>("--seed") { Description = "Training seed (default: the scenario's); validation uses a held-out seed derived from it." };
+        var spectrogram = new Option<bool>("--spectrogram-branch")
+        {
+            Description = "Train GlitchNet v2: a low-band spectrogram branch (0.5 s segments, 2 Hz bins, 10-160 Hz) beside the time series. " +
+                "It finds more scattered-light arches under evaluate/detect's conditioning, but with noise stream's 1 s whitening filter it " +
+                "raises false alarms (README, \"GlitchNet v2\"). Default: v1, the time series alone.",
+        };
         var cmd = new Command("train",
             "Train the TorchSharp glitch detector on the twin: windows of whitened strain with balanced glitch classes,\n" +
             "chirps and empty windows, drawn while training, SNR floor falling from 8 to 5 (curriculum), plus the glitch-free\n" +
             "windows it most takes for glitches (hard negatives). Progress per epoch; the best model by validation loss\n" +
             "is kept; rerun the same command to resume after a kill.\n" +
             "Example: noise train --config virgo-o3.yaml --minutes 15 --out models/o3")
-        { config, minutes, epochs, outDir, threads, seed };
-        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed)));
+        { config, minutes, epochs, outDir, threads, seed, spectrogram };
+        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed), r.GetValue(spectrogram)));
         return cmd;
     }
 
-    private static int Run(FileInfo configFile, double? minutes, int? epochs, DirectoryInfo outDir, int? threadsOpt, long? seed)
+    private static int Run(FileInfo configFile, double? minutes, int? epochs, DirectoryInfo outDir, int? threadsOpt, long? seed, bool spectrogramBranch)
     {
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
         if (minutes is { } m && !(m > 0)) throw new NoiseInputException($"--minutes must be positive, got {m}");
@@ -41,6 +47,7 @@ internal static class TrainCommand
             Epochs = epochs ?? 100_000,
             Threads = CliOptions.ResolveThreads(threadsOpt),
             Seed = seed ?? scenario.Seed,
+            SpectrogramBranch = spectrogramBranch,
             SoftwareVersion = Program.Version,
         };
         using var cancel = new CancellationTokenSource();

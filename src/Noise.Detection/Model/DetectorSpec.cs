@@ -50,8 +50,8 @@ public sealed record DetectorSpec
     /// </summary>
     public int SmoothWindows { get; init; } = 1;
     /// <summary>
-    /// Whether the network has the spectrogram branch (<see cref="GlitchNet.Spectrogram"/>): true for models from
-    /// this version, false (absent) for models written before it, whose weights hold the time-series branch alone.
+    /// Whether the network has the spectrogram branch (<see cref="GlitchNet.Spectrogram"/>, GlitchNet v2): true for
+    /// models trained with <c>--spectrogram-branch</c>, false (absent) for v1, whose weights hold the time series alone.
     /// </summary>
     public bool TimeFrequencyBranch { get; init; }
     public string Architecture { get; init; } = V1Architecture;
