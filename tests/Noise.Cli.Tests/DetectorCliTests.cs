@@ -8,6 +8,25 @@ public class DetectorCliTests
     private static string ShippedModel => Path.Combine(CliHarness.RepoRoot(), "models", "glitchnet-o3");
     private static string Gwosc(string name) => Path.Combine(CliHarness.RepoRoot(), "..", "shared", "data", "strain", name);
 
+    /// <summary>A v2 model's evaluate-set threshold is not the stream's (README, "GlitchNet v2"): the stream says so.</summary>
+    [Fact]
+    public void StreamWarnsThatAV2ModelsThresholdWasNotSetForTheStream()
+    {
+        var dir = CliHarness.TempDir();
+        var (net, spec, doc) = Noise.Detection.Model.ModelStore.Load(ShippedModel);
+        net.Dispose();
+        using (var v2 = new Noise.Detection.Model.GlitchNet(spec.Classes.Count, spec.WindowSamples, timeFrequency: true))
+            Noise.Detection.Model.ModelStore.Save(dir, v2, spec with { TimeFrequencyBranch = true }, doc["metrics"]!.AsObject());
+        string[] args = ["stream", "--model", dir, "--source", "twin:virgo-o3.yaml", "--speed", "max", "--duration", "20", "--no-baseline", "--sink", "jsonl:" + Path.Combine(dir, "t.jsonl")];
+        var (code, _, err) = CliHarness.Run(args);
+        Assert.True(code == 0, err);
+        Assert.Contains("warning: this model has the spectrogram branch", err, StringComparison.Ordinal);
+        // an explicit threshold is the user's choice: no warning
+        (code, _, err) = CliHarness.Run([.. args, "--threshold", "0.9"]);
+        Assert.True(code == 0, err);
+        Assert.DoesNotContain("spectrogram branch", err, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public void DetectReadsAGwoscFileAndWritesTriggers()
     {

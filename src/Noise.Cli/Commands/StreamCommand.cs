@@ -69,6 +69,9 @@ internal static class StreamCommand
         using var _ = net;
         var (th, bsnr) = DetectCommand.Thresholds(doc, threshold, baselineSnr);
         if (th is <= 0 or >= 1) throw new NoiseInputException($"--threshold must lie in (0, 1), got {th}");
+        // measured: a v2 model at its evaluate-set 1/h threshold gave 9 false alarms in a glitch-free hour here (README)
+        if (spec.TimeFrequencyBranch && threshold is null)
+            Console.Error.WriteLine("warning: this model has the spectrogram branch (GlitchNet v2); its threshold was set under block conditioning, and with the stream's whitening it raised false alarms ~9x the stated 1/h (README, \"GlitchNet v2\"): consider --threshold or --filter-seconds 4");
         StreamTrigger.Version = Program.Version;
         var metrics = new StreamMetrics();
         var comps = componentsText is null ? SignalComponents.All : SignalComponentsParser.Parse(componentsText);
