@@ -53,10 +53,11 @@ bah config --entrypoint '["/opt/noise/noise"]' --cmd info --user 10001:10001 --w
   --label org.opencontainers.image.licenses=MIT \
   --label org.opencontainers.image.created="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   "$ctr"
+previous=$(bah images --quiet --no-trunc "$image" 2>/dev/null || true)
 bah commit --quiet "$ctr" "$image" >/dev/null
 bah rm "$ctr" >/dev/null  # the working container's copy (~0.8 GB) is not needed once committed
-# a rebuild leaves the previous image untagged (~0.8 GB in vfs storage each time): drop it
-bah rmi --prune >/dev/null 2>&1 || true
+# a rebuild leaves the previous image of this tag untagged (~0.8 GB in vfs storage each time): drop that one only
+[ -n "$previous" ] && [ "$previous" != "$(bah images --quiet --no-trunc "$image")" ] && { bah rmi "$previous" >/dev/null 2>&1 || true; }
 rm -f "$archive"
 bah push --quiet "$image" "oci-archive:$archive:noise:$version"
 echo "image $image, $(du -h "$archive" | cut -f1) as $archive"

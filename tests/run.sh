@@ -23,7 +23,7 @@ fi
 
 log=$(mktemp)
 # Every scratch file of the run (the tests' own, the CLI processes and Python/Node/Chromium they start) goes under
-# one folder that is removed at the end, whatever happened: a run writes a few GB.
+# one folder that is removed at the end, whatever happened: a run writes about 1 GB.
 scratch=$(mktemp -d /tmp/noise-test-scratch.XXXXXX)
 trap 'rm -f "$log"; rm -rf "$scratch"' EXIT
 export TMPDIR=$scratch

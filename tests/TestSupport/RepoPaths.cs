@@ -16,7 +16,7 @@ internal static class RepoPaths
     public static string Config(string name) => Path.Combine(RepoRoot(), "configs", name);
 
     /// <summary>
-    /// This test process's scratch root, removed when the process exits: a full run writes a few GB of strain
+    /// This test process's scratch root, removed when the process exits: a full run writes about 1 GB of strain
     /// and model files, and leaving them behind filled the CI machine's disk before the containers proof.
     /// Set NOISE_KEEP_TEST_FILES=1 to keep them for a post-mortem.
     /// </summary>
