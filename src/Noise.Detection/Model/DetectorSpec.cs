@@ -54,7 +54,8 @@ public sealed record DetectorSpec
     /// models trained with <c>--spectrogram-branch</c>, false (absent) for v1, whose weights hold the time series alone.
     /// </summary>
     public bool TimeFrequencyBranch { get; init; }
-    public string Architecture { get; init; } = V1Architecture;
+    /// <summary>A description for people reading model.json; written, never read back (the flag above decides).</summary>
+    public string Architecture => TimeFrequencyBranch ? V2Architecture : V1Architecture;
 
     public const string V1Architecture = "GlitchNet v1: 6 strided Conv1d+BatchNorm+ReLU blocks (16-64 channels), adaptive pool 16, dense 128, heads: class logits, time (sigmoid)";
     public const string V2Architecture = "GlitchNet v2: time series through 6 strided Conv1d+BatchNorm+ReLU blocks (16-64 channels), adaptive pool 16; spectrogram "

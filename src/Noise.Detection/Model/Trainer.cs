@@ -91,7 +91,6 @@ public static class Trainer
             ClassSnr = DetectorSpec.SnrLawsOf(o.Scenario, classes),
             SmoothWindows = 3,
             TimeFrequencyBranch = o.SpectrogramBranch,
-            Architecture = o.SpectrogramBranch ? DetectorSpec.V2Architecture : DetectorSpec.V1Architecture,
             TrainingScenario = o.Scenario.Name,
             TrainingScenarioHash = o.Scenario.ComputeHash(),
             TrainingSeed = o.Seed,
