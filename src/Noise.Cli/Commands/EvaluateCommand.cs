@@ -17,7 +17,7 @@ internal static class EvaluateCommand
         var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Model folder (model.json + model.bin), e.g. models/glitchnet-o3.", Required = true };
         var config = CliOptions.Config(required: true);
         var duration = new Option<double>("--duration", "-d") { Description = "Seconds of fresh labelled data to evaluate on.", Required = true };
-        var background = new Option<double>("--background") { Description = "Seconds of glitch-free data of the same scenario on which both thresholds are set (default 3600: a FAR of 1/h needs at least an hour).", DefaultValueFactory = _ => 3600 };
+        var background = new Option<double>("--background") { Description = "Seconds of glitch-free data of the same scenario on which both thresholds are set (at least 3600: a FAR of 1/h needs an hour; default 14400, so a threshold rests on four background triggers, not one).", DefaultValueFactory = _ => 14400 };
         var seed = new Option<long?>("--seed") { Description = "Seed of the evaluation data (default: the scenario's + 1, never a training seed)." };
         var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for report.json and the plots.", Required = true };
         var threads = CliOptions.Threads();
