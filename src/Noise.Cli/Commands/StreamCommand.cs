@@ -69,9 +69,6 @@ internal static class StreamCommand
         using var _ = net;
         var (th, bsnr) = DetectCommand.Thresholds(doc, threshold, baselineSnr);
         if (th is <= 0 or >= 1) throw new NoiseInputException($"--threshold must lie in (0, 1), got {th}");
-        // measured: a v2 model at its evaluate-set 1/h threshold gave 9 false alarms in a glitch-free hour here (README)
-        if (spec.TimeFrequencyBranch && threshold is null)
-            Console.Error.WriteLine("warning: this model has the spectrogram branch (GlitchNet v2); its threshold was set under block conditioning, and with the stream's whitening it raised false alarms ~9x the stated 1/h (README, \"GlitchNet v2\"): consider --threshold or --filter-seconds 4");
         StreamTrigger.Version = Program.Version;
         var metrics = new StreamMetrics();
         var comps = componentsText is null ? SignalComponents.All : SignalComponentsParser.Parse(componentsText);
@@ -150,7 +147,10 @@ internal static class StreamCommand
                 return (new TwinSource(scenario, duration, new Pacer(speed), device, threads, components), scenario.Channel);
             }
             case "file" when arg.Length > 0:
-                return (new FileSource(arg, new Pacer(speed)), "V1:Hrec_hoft_16384Hz");
+            {
+                var file = new FileSource(arg, new Pacer(speed));
+                return (file, file.Channel);
+            }
             case "dir" when arg.Length > 0:
                 return (new DirSource(arg, metrics), "V1:Hrec_hoft_16384Hz");
             case "tcp" when arg.Length > 0:

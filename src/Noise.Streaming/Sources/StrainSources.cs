@@ -134,15 +134,26 @@ public sealed class TwinSource(Scenario scenario, double? durationSeconds, Pacer
 }
 
 /// <summary>`file:PATH`: replays a strain file (our Parquet/HDF5, GWOSC HDF5 or ASCII) in 1 s frames, paced.</summary>
-public sealed class FileSource(string path, Pacer pacer) : IStrainSource
+public sealed class FileSource : IStrainSource
 {
+    private readonly string path;
+    private readonly Pacer pacer;
+    private readonly StrainSeries s;
+
+    /// <summary>Reads the file now, so a bad file fails before the stream starts and triggers name its channel.</summary>
+    public FileSource(string path, Pacer pacer)
+    {
+        if (!File.Exists(path)) throw new NoiseInputException($"--source file:{path}: no such file");
+        (this.path, this.pacer, s) = (path, pacer, StrainReader.Read(path));
+    }
+
     public string Description => "file:" + path;
+    /// <summary>The file's channel (e.g. H1:GWOSC-STRAIN), which the triggers carry.</summary>
+    public string Channel => s.Channel;
     public long? TicksAtGps(double gps) => pacer.TicksAt(gps);
 
     public async IAsyncEnumerable<StrainFrame> ReadAsync([EnumeratorCancellation] CancellationToken ct)
     {
-        if (!File.Exists(path)) throw new NoiseInputException($"--source file:{path}: no such file");
-        var s = StrainReader.Read(path);
         int fs = (int)Math.Round(s.SampleRate);
         long first = (long)Math.Round(s.GpsStart * fs);
         long k = first;
