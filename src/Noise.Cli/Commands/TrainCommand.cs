@@ -18,9 +18,9 @@ internal static class TrainCommand
         var seed = new Option<long?>("--seed") { Description = "Training seed (default: the scenario's); validation uses a held-out seed derived from it." };
         var spectrogram = new Option<bool>("--spectrogram-branch")
         {
-            Description = "Train GlitchNet v2: a low-band spectrogram branch (0.5 s segments, 2 Hz bins, 10-160 Hz) beside the time series. " +
-                "It finds more scattered-light arches under evaluate/detect's conditioning, but with noise stream's 1 s whitening filter it " +
-                "raises false alarms (README, \"GlitchNet v2\"). Default: v1, the time series alone.",
+            Description = "Train GlitchNet v2, the shipped model's network: a low-band spectrogram branch (0.5 s segments, 2 Hz bins, 10-160 Hz) " +
+                "beside the time series. It finds more scattered-light arches than v1 and takes about 25 % longer per epoch (README, \"GlitchNet v2\"). " +
+                "Default: v1, the time series alone.",
         };
         var cmd = new Command("train",
             "Train the TorchSharp glitch detector on the twin: windows of whitened strain with balanced glitch classes,\n" +
