@@ -8,8 +8,8 @@ namespace Noise.Streaming;
 /// Whitening for a stream without edge artefacts: the conditioning gain (<see cref="Conditioning.Gain"/>, the same
 /// band, notches and normalisation as block whitening) becomes a zero-phase FIR filter of FilterSeconds, designed
 /// by weighted least squares against the PSD (see <see cref="LeastSquaresTaps"/>; not the Hann-truncated impulse
-/// response PyCBC and GstLAL use), applied by overlap-save FFT convolution. An output sample needs input up to FilterSeconds / 2 ahead of it: that is the
-/// whitener's whole latency. Outputs whose filter support touches a gap, NaN or not-ready data are NaN.
+/// response PyCBC and GstLAL use), applied by overlap-save FFT convolution. An output sample needs input up to
+/// FilterSeconds / 2 ahead of it: that is the whitener's whole latency. Outputs whose filter support touches a gap, NaN or not-ready data are NaN.
 /// Output is at the model's rate: the band-limited result is inverse-transformed on the coarser grid.
 /// </summary>
 public sealed class StreamWhitener
@@ -107,7 +107,13 @@ public sealed class StreamWhitener
     private double[] LeastSquaresTaps(FrequencySeries psd, Func<double, double> gain)
     {
         double fsOut = (double)_fs / _factor;
-        int half = _half / _factor, taps = 2 * half + 1;
+        // the output band ends at fsOut / 2, where Filter cuts each block's spectrum: a response that is not ~0 there
+        // makes the output depend on where blocks fall (paced vs replayed: up to 0.08 sigma, measured). The
+        // least-squares part leaves room for a Kaiser low-pass (~120 dB from the band's top to fsOut / 2) and the two
+        // are convolved, so the filter still spans FilterSeconds.
+        var lowPass = NyquistGuard(fsOut, _settings.HighFor(_fs), _half / _factor);
+        int guard = lowPass.Length / 2;
+        int half = _half / _factor - guard, taps = 2 * half + 1;
         // the design grid: the PSD's own resolution, or finer when the filter is nearly as long as a PSD segment
         int grid = (int)Math.Max(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Round(fsOut / psd.DeltaF)),
             System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(2 * taps)));
@@ -140,10 +146,51 @@ public sealed class StreamWhitener
         fft.Inverse(pr, zero, crossCorrelation);
         var column = new double[taps];
         Array.Copy(autocorrelation, column, taps);
+        if (!(column[0] > 0 && double.IsFinite(column[0])))
+            throw new NoiseInputException("stream: the running PSD holds no finite power below the model's Nyquist frequency; cannot design the whitening filter");
         column[0] *= 1 + 1e-12;
         var rhs = new double[taps];
         for (int m = -half; m <= half; m++) rhs[m + half] = crossCorrelation[Math.Abs(m)];
-        return SolveSymmetricToeplitz(column, rhs);
+        var solution = SolveSymmetricToeplitz(column, rhs);
+        if (!solution.All(double.IsFinite)) throw new InvalidOperationException("stream: the whitening filter design did not converge (non-finite taps)");
+        var combined = new double[taps + 2 * guard];
+        for (int i = 0; i < taps; i++)
+            for (int j = 0; j < lowPass.Length; j++) combined[i + j] += solution[i] * lowPass[j];
+        return combined;
+    }
+
+    /// <summary>
+    /// A linear-phase Kaiser low-pass on the output grid: passes the model's band (to fHigh) and stops from just below
+    /// fsOut / 2, about 120 dB down, with at most a quarter of the filter's half-length.
+    /// </summary>
+    private static double[] NyquistGuard(double fsOut, double fHigh, int maxHalf)
+    {
+        double transition = fsOut / 2 - fHigh;   // Hz between the band's top and the output Nyquist
+        if (transition <= 0) return [1.0];
+        const double attenuation = 120;
+        double beta = 0.1102 * (attenuation - 8.7);
+        double dw = 2 * Math.PI * transition / fsOut;
+        int half = Math.Min(maxHalf / 4, (int)Math.Ceiling((attenuation - 8) / (2.285 * dw) / 2));
+        if (half < 1) return [1.0];
+        double cutoff = (fHigh + fsOut / 2) / 2 / fsOut;   // cycles per sample, mid-transition
+        var q = new double[2 * half + 1];
+        double i0Beta = BesselI0(beta), sum = 0;
+        for (int m = -half; m <= half; m++)
+        {
+            double r = (double)m / half;
+            double sinc = m == 0 ? 2 * cutoff : Math.Sin(2 * Math.PI * cutoff * m) / (Math.PI * m);
+            q[m + half] = sinc * BesselI0(beta * Math.Sqrt(Math.Max(0, 1 - r * r))) / i0Beta;
+            sum += q[m + half];
+        }
+        for (int i = 0; i < q.Length; i++) q[i] /= sum;   // unit gain at DC, so in the band
+        return q;
+    }
+
+    private static double BesselI0(double x)
+    {
+        double term = 1, sum = 1, y = x * x / 4;
+        for (int k = 1; k < 200 && term > 1e-17 * sum; k++) { term *= y / (k * (double)k); sum += term; }
+        return sum;
     }
 
     /// <summary>Levinson recursion for T x = b, T symmetric Toeplitz with first column r (O(n^2), positive definite T).</summary>

@@ -68,7 +68,10 @@ public class PipelineTests
 
     /// <summary>
     /// A replay at max speed (whitening in whole blocks, windows in batches of 64) and the same data paced (a frame at
-    /// a time) give the same triggers: where whitening got to never moves a filter's cross-fade.
+    /// a time) give the same triggers: where whitening got to never moves a filter's cross-fade. Same triggers means
+    /// the same count, classes and times to within 2 ms: how blocks and batches fall (which depends on the wall clock
+    /// when paced) changes the FFTs' and the network's rounding, and once in CI that moved a trigger's time across a
+    /// millisecond (41.8455 s printed as .846 and .845).
     /// </summary>
     [Fact]
     public async Task PacingDoesNotChangeTheTriggers()
@@ -76,17 +79,19 @@ public class PipelineTests
         var (net, spec, _) = Shipped();
         using var _n = net;
         var scenario = ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml")) with { Seed = 20190402 };
-        async Task<List<string>> Run(double speed)
+        async Task<List<(double Time, string Class)>> Run(double speed)
         {
             var sink = new ListSink();
             var pipeline = new StreamPipeline(new Detector(net, spec), new StreamSettings { Threshold = 0.9, Baseline = false }, [sink], new StreamMetrics());
             await pipeline.RunAsync(new TwinSource(scenario, 300, new Pacer(speed), DeviceChoice.Cpu, 2), CancellationToken.None);
-            return sink.Triggers.Select(t => $"{t.Record.PeakTime.ToDouble():F3} {t.Record.Class}").ToList();
+            return sink.Triggers.Select(t => (t.Record.PeakTime.ToDouble(), t.Record.Class)).ToList();
         }
         var fast = await Run(double.PositiveInfinity);
         var paced = await Run(30);
         Assert.NotEmpty(fast);
-        Assert.Equal(fast, paced);
+        string Show(List<(double Time, string Class)> triggers) => string.Join(", ", triggers.Select(t => $"{t.Time:F4} {t.Class}"));
+        Assert.True(fast.Count == paced.Count && fast.Zip(paced).All(p => p.First.Class == p.Second.Class && Math.Abs(p.First.Time - p.Second.Time) <= 0.002),
+            $"max speed: {Show(fast)}\npaced: {Show(paced)}");
     }
 
     /// <summary>Frames from a sender that stops for a day and comes back.</summary>

@@ -36,7 +36,7 @@ internal static class StreamCommand
         var baselineSnr = new Option<double?>("--baseline-snr") { Description = "Baseline SNR threshold (default: model.json's for 1/h)." };
         var baseline = new Option<bool>("--no-baseline") { Description = "Run the model alone (the Q-transform baseline runs beside it by default)." };
         var stride = new Option<double?>("--stride") { Description = "Seconds between model windows (default: the model's, 0.25)." };
-        var filter = new Option<double>("--filter-seconds") { Description = "Whitening filter length; half of it is the whitener's latency.", DefaultValueFactory = _ => 1.0 };
+        var filter = new Option<double>("--filter-seconds") { Description = "Whitening filter length (a zero-phase FIR fitted by least squares to the conditioning gain, weighted by the running PSD); half of it is the whitener's latency.", DefaultValueFactory = _ => 1.0 };
         var psdSeconds = new Option<double>("--psd-seconds") { Description = "History of the running PSD: the median of the periodograms of this many seconds of usable data.", DefaultValueFactory = _ => 128.0 };
         var psdUpdate = new Option<double>("--psd-update") { Description = "Seconds of data between re-estimates of the running PSD.", DefaultValueFactory = _ => 16.0 };
         var hold = new Option<double>("--hold") { Description = "A trigger is emitted at most this long after the first window above threshold.", DefaultValueFactory = _ => 0.5 };
