@@ -135,15 +135,14 @@ public sealed class StreamWhitener
         // a bound on the weights' spread keeps the normal equations well-posed (10^12: far beyond any leakage that
         // could still matter, measured on GWOSC data whose wall is 10^10 above the band)
         double cap = double.IsFinite(inBandMin) && inBandMin > 0 ? 1e12 * inBandMin : double.MaxValue;
-        var wr = new double[grid / 2 + 1];
-        var pr = new double[grid / 2 + 1];
+        var product = new double[grid / 2 + 1];
         var zero = new double[grid / 2 + 1];
-        for (int k = 1; k < grid / 2; k++) { wr[k] = Math.Min(weight[k], cap); pr[k] = wr[k] * target[k]; }
+        for (int k = 1; k < grid / 2; k++) { weight[k] = Math.Min(weight[k], cap); product[k] = weight[k] * target[k]; }
         var fft = new RealFft64(grid);
         var autocorrelation = new double[grid];
         var crossCorrelation = new double[grid];
-        fft.Inverse(wr, zero, autocorrelation);
-        fft.Inverse(pr, zero, crossCorrelation);
+        fft.Inverse(weight, zero, autocorrelation);
+        fft.Inverse(product, zero, crossCorrelation);
         var column = new double[taps];
         Array.Copy(autocorrelation, column, taps);
         if (!(column[0] > 0 && double.IsFinite(column[0])))

@@ -8,7 +8,6 @@ public class DetectorCliTests
     private static string ShippedModel => Path.Combine(CliHarness.RepoRoot(), "models", "glitchnet-o3");
     private static string Gwosc(string name) => Path.Combine(CliHarness.RepoRoot(), "..", "shared", "data", "strain", name);
 
-    /// <summary>A v2 model's evaluate-set threshold is not the stream's (README, "GlitchNet v2"): the stream says so.</summary>
     [Fact]
     public void StreamScoresWindowsWithAV2Model()
     {
@@ -17,8 +16,9 @@ public class DetectorCliTests
         var dir = CliHarness.TempDir();
         var (net, spec, doc) = Noise.Detection.Model.ModelStore.Load(ShippedModel);
         net.Dispose();
-        using (var v2 = new Noise.Detection.Model.GlitchNet(spec.Classes.Count, spec.WindowSamples, timeFrequency: true))
-            Noise.Detection.Model.ModelStore.Save(dir, v2, spec with { TimeFrequencyBranch = true }, doc["metrics"]!.AsObject());
+        var v2Spec = spec with { TimeFrequencyBranch = true };
+        using (var v2 = Noise.Detection.Model.GlitchNet.For(v2Spec))
+            Noise.Detection.Model.ModelStore.Save(dir, v2, v2Spec, doc["metrics"]!.AsObject());
         var stats = Path.Combine(dir, "stats.json");
         var (code, _, err) = CliHarness.Run("stream", "--model", dir, "--source", "twin:virgo-o3.yaml", "--speed", "max", "--duration", "40",
             "--no-baseline", "--sink", "jsonl:" + Path.Combine(dir, "t.jsonl"), "--stats", stats);

@@ -126,8 +126,8 @@ public partial class StreamCliTests
         foreach (var l in lines) AssertValid(schema, l);
         // at p >= 0.5 the model fires around the event; each trigger names the file's detector, not Virgo's
         Assert.NotEmpty(lines);
-        foreach (var l in lines)
-            Assert.Equal(("H1", "H1:GWOSC-STRAIN"), (JsonNode.Parse(l)!["ifo"]!.GetValue<string>(), JsonNode.Parse(l)!["channel"]!.GetValue<string>()));
+        foreach (var trigger in lines.Select(l => JsonNode.Parse(l)!))
+            Assert.Equal(("H1", "H1:GWOSC-STRAIN"), (trigger["ifo"]!.GetValue<string>(), trigger["channel"]!.GetValue<string>()));
         int inParquet = Directory.GetFiles(parquet, "*.parquet").Sum(f => CountRows(f));
         Assert.Equal(lines.Length, inParquet);
         Assert.Contains("done:", p.Err, StringComparison.Ordinal);

@@ -69,19 +69,29 @@ public class StreamPartsTests
 
     private static (double[] X, Scenario S) TwinNoise(double seconds) => Noise.TestSupport.TwinNoise.Generate(seconds, seed: 7);
 
-    /// <summary>Streams x in 1 s pieces through the whitener designed from the block PSD; returns its output at 2048 Hz.</summary>
-    private static double[] StreamWhiten(double[] x, int fs, FrequencySeries psd, ConditioningSettings settings, out StreamWhitener whitener)
+    /// <summary>
+    /// Streams x through the whitener designed from the block PSD, in 1 s pieces (as paced) or all at once in whole
+    /// blocks (as a replay behind its source); returns its output at 2048 Hz.
+    /// </summary>
+    private static double[] StreamWhiten(double[] x, int fs, FrequencySeries psd, ConditioningSettings settings, out StreamWhitener whitener, bool wholeBlocks = false)
     {
         whitener = new StreamWhitener(fs, 2048, 1, settings);
         whitener.Design(psd);
         var raw = new SampleRing(x.Length + fs);
         var cond = new SampleRing(x.Length / (fs / 2048) + 2048);
         whitener.StartAt(0);
-        for (int a = 0; a < x.Length; a += fs)
+        if (wholeBlocks)
         {
-            raw.Write(a, x.AsSpan(a, Math.Min(fs, x.Length - a)));
-            whitener.Advance(raw, a + Math.Min(fs, x.Length - a), cond);
+            raw.Write(0, x);
+            whitener.Advance(raw, x.Length, cond, wholeBlocks: true);
+            whitener.Advance(raw, x.Length, cond);   // the last, partial block
         }
+        else
+            for (int a = 0; a < x.Length; a += fs)
+            {
+                raw.Write(a, x.AsSpan(a, Math.Min(fs, x.Length - a)));
+                whitener.Advance(raw, a + Math.Min(fs, x.Length - a), cond);
+            }
         var y = new double[x.Length / (fs / 2048)];
         cond.Read(0, y);
         return y;
@@ -124,16 +134,7 @@ public class StreamPartsTests
         var settings = new ConditioningSettings { FLow = 11, FHigh = 900 };
         var psd = Conditioning.EstimatePsd(x, fs, settings);
         var framed = StreamWhiten(x, fs, psd, settings, out _);
-        var whole = new StreamWhitener(fs, 2048, 1, settings);
-        whole.Design(psd);
-        var raw = new SampleRing(x.Length + fs);
-        var cond = new SampleRing(x.Length / (fs / 2048) + 2048);
-        whole.StartAt(0);
-        raw.Write(0, x);
-        whole.Advance(raw, x.Length, cond, wholeBlocks: true);
-        whole.Advance(raw, x.Length, cond);
-        var y = new double[framed.Length];
-        cond.Read(0, y);
+        var y = StreamWhiten(x, fs, psd, settings, out _, wholeBlocks: true);
         double worst = 0;
         for (int i = 2048; i < y.Length - 2048; i++) worst = Math.Max(worst, Math.Abs(y[i] - framed[i]));
         Assert.True(worst < 1e-6, $"largest difference {worst:E3}");

@@ -20,9 +20,8 @@ public sealed record TrainOptions
     public int Threads { get; init; } = 2;
     public long Seed { get; init; } = 1;
     /// <summary>
-    /// Train GlitchNet v2 (the low-band spectrogram branch beside the time series). Off by default: v2 finds more
-    /// glitches under the block conditioning of evaluate/detect, but the streaming whitener's 1 s filter gives it
-    /// 9 false alarms an hour where v1 gives none (README, "GlitchNet v2").
+    /// Train GlitchNet v2 (the low-band spectrogram branch beside the time series), the shipped model's network.
+    /// Off by default (v1, the time series alone, about 25 % faster per epoch); README, "GlitchNet v2".
     /// </summary>
     public bool SpectrogramBranch { get; init; }
     /// <summary>Validation stretches (held-out seed).</summary>
