@@ -135,9 +135,20 @@ public sealed class StreamWhitener
         // a bound on the weights' spread keeps the normal equations well-posed (10^12: far beyond any leakage that
         // could still matter, measured on GWOSC data whose wall is 10^10 above the band)
         double cap = double.IsFinite(inBandMin) && inBandMin > 0 ? 1e12 * inBandMin : double.MaxValue;
+        // and a floor (10^4 times the quietest in-band level) below f_low: where the running PSD is nearly empty (the
+        // twin colours from 10 Hz) the weights left the response free, and what turned up there later passed at
+        // in-band gain. The twin's segment cross-fades leak bursts there every 15.5 s: they came out as 2-8 Hz clicks
+        // of up to 1 sigma, and the loudest were the stream's false alarms (Whistles). With the floor: 0.013 sigma
+        // at most (1300 s of glitch-free O3); a 1e6 floor removed them entirely but moved the band edge more.
+        double floor = double.IsFinite(inBandMin) && inBandMin > 0 ? 1e4 * inBandMin : 0;
         var product = new double[grid / 2 + 1];
         var zero = new double[grid / 2 + 1];
-        for (int k = 1; k < grid / 2; k++) { weight[k] = Math.Min(weight[k], cap); product[k] = weight[k] * target[k]; }
+        for (int k = 1; k < grid / 2; k++)
+        {
+            if (k * fsOut / grid < _settings.FLow) weight[k] = Math.Max(weight[k], floor);
+            weight[k] = Math.Min(weight[k], cap);
+            product[k] = weight[k] * target[k];
+        }
         var fft = new RealFft64(grid);
         var autocorrelation = new double[grid];
         var crossCorrelation = new double[grid];
