@@ -43,6 +43,11 @@ public sealed record StreamSettings
     /// </summary>
     public bool BaselineMayDrop { get; init; } = true;
     public double BaselinePad { get; init; } = 8;
+    /// <summary>
+    /// Offline replays (evaluation): whiten whole blocks and score windows in full batches whatever the wall clock
+    /// says, so what is scored does not depend on timing (the network's rounding depends on how batches fall).
+    /// </summary>
+    public bool WholeBlocks { get; init; }
     public string Ifo { get; init; } = "V1";
     public string Channel { get; init; } = "V1:Hrec_hoft_16384Hz";
 }
@@ -61,7 +66,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     public static readonly double[] SpectrogramBands = Enumerable.Range(0, 48).Select(i => 20 * Math.Pow(900.0 / 20, (i + 0.5) / 48)).ToArray();
 
     private readonly DetectorSpec _spec = detector.Spec;
-    private readonly QTriggerSettings _baselineSettings = new() { FMin = detector.Spec.Conditioning.FLow, FMax = detector.Spec.Conditioning.FHigh };
+    private readonly QTriggerSettings _baselineSettings = Evaluator.BaselineSettings(detector.Spec);
     private SampleRing? _raw;
     private SampleRing? _cond;
     private StreamWhitener? _whitener;
@@ -84,6 +89,15 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     private IStrainSource? _source;
     private readonly double _strideSeconds = settings.StrideSeconds ?? detector.Spec.StrideSeconds;
     private readonly StreamClusterer _clusterer = new(detector, settings.HoldSeconds, settings.StrideSeconds ?? detector.Spec.StrideSeconds);
+
+    /// <summary>Every window the model scores, in time order (evaluation's view of the stream; StreamScan).</summary>
+    public Action<WindowScore>? WindowScored { get; init; }
+
+    /// <summary>
+    /// Each baseline segment's tiles at or above BaselineSnr before clustering (on the baseline's thread), with the
+    /// segment's start in GPS seconds (StreamScan).
+    /// </summary>
+    public Action<double, List<QTrigger>>? BaselineSearched { get; init; }
 
     public async Task RunAsync(IStrainSource source, CancellationToken ct)
     {
@@ -185,7 +199,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         if (_whitener is null || !_whitener.Ready) return;
         // behind the source (a replay at max speed, a catch-up): whiten whole blocks and score windows in big
         // batches; caught up (live, paced): everything now, for latency
-        bool behind = Stopwatch.GetElapsedTime(frame.ArrivalTicks).TotalSeconds > 0.05;
+        bool behind = settings.WholeBlocks || Stopwatch.GetElapsedTime(frame.ArrivalTicks).TotalSeconds > 0.05;
         t0 = Stopwatch.GetTimestamp();
         _condEnd = _whitener.Advance(_raw, _rawEnd, _cond!, wholeBlocks: behind);
         metrics.Time("whitening", t0);
@@ -346,6 +360,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         if (windows.Count == 0 && gaps.Count == 0) return;
         var scores = windows.Count > 0 ? detector.Score(windows, starts) : [];
         metrics.WindowsScored += scores.Count;
+        if (WindowScored is { } scored) foreach (var sc in scores) scored(sc);
         // in time order, a window that cannot be scored (gap) ends any run
         var items = scores.Select(s => (s.Start, Score: (WindowScore?)s)).Concat(gaps.Select(g => (Start: g, Score: (WindowScore?)null))).OrderBy(x => x.Start);
         long scoredAt = Stopwatch.GetTimestamp();
@@ -390,6 +405,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
                 var tiles = scanner.BaselineTiles(seg.Data, t0).Where(q => q.Time >= lo && q.Time < hi && q.Snr >= settings.BaselineSnr).ToList();
                 Interlocked.Increment(ref metrics.BaselineSegments);
                 metrics.Time("baseline (own thread)", c0);
+                BaselineSearched?.Invoke(lo, tiles);
                 foreach (var q in QTriggers.Cluster(tiles, _baselineSettings.ClusterSeconds)) EmitBaseline(q, seg.NeedRaw);
             }
         }

@@ -1,4 +1,5 @@
 using Noise.Core;
+using Noise.Detection;
 using Noise.Detection.Model;
 using Noise.Simulation;
 using Noise.Simulation.Transients;
@@ -92,6 +93,38 @@ public class PipelineTests
         string Show(List<(double Time, string Class)> triggers) => string.Join(", ", triggers.Select(t => $"{t.Time:F4} {t.Class}"));
         Assert.True(fast.Count == paced.Count && fast.Zip(paced).All(p => p.First.Class == p.Second.Class && Math.Abs(p.First.Time - p.Second.Time) <= 0.002),
             $"max speed: {Show(fast)}\npaced: {Show(paced)}");
+    }
+
+    /// <summary>
+    /// What `noise evaluate` counts is what the stream sends: StreamScan's triggers, made afterwards from the windows
+    /// and tiles it kept, equal (every field) the triggers a StreamPipeline with the same settings emits live on the
+    /// same data, for the model and the baseline, away from the stretch's ends (where the live stream also sees the
+    /// lead-in and the tail).
+    /// </summary>
+    [Fact]
+    public async Task EvaluationThroughTheStreamCountsTheTriggersTheStreamSends()
+    {
+        var (net, spec, _) = Shipped();
+        using var _n = net;
+        var detector = new Detector(net, spec);
+        var scenario = ScenarioLoader.Load(Noise.TestSupport.RepoPaths.Config("virgo-o3.yaml")) with { Seed = 20190406 };
+        double seconds = 600, modelThreshold = 0.5, baselineSnr = 6;
+        var scan = new StreamScan(detector, StreamScan.SettingsFor(spec), 2);
+        var (scores, tiles, _) = scan.Scan(scenario, SignalComponents.All, seconds);
+
+        var sink = new ListSink();
+        var live = new StreamPipeline(detector, StreamScan.SettingsFor(spec) with { Threshold = modelThreshold, BaselineSnr = baselineSnr }, [sink], new StreamMetrics());
+        await live.RunAsync(new TwinSource(scenario, seconds + scan.TailSeconds, new Pacer(double.PositiveInfinity), DeviceChoice.Cpu, 2, SignalComponents.All, scan.LeadSeconds), CancellationToken.None);
+
+        double from = scenario.GpsStart.ToDouble() + 4, to = scenario.GpsStart.ToDouble() + seconds - 4;
+        bool Inside(TriggerRecord r) => r.PeakTime.ToDouble() >= from && r.PeakTime.ToDouble() < to;
+        var sent = sink.Triggers.Select(t => t.Record).Where(Inside).OrderBy(r => r.Pipeline, StringComparer.Ordinal).ThenBy(r => r.PeakTime).ToList();
+        var counted = scan.ModelTriggers(scores, modelThreshold).Select(t => TriggerRecords.Of(t, "V1", "V1:Hrec_hoft_16384Hz"))
+            .Concat(scan.BaselineTriggers(tiles, baselineSnr).Select(q => TriggerRecords.Of(q, "V1", "V1:Hrec_hoft_16384Hz")))
+            .Where(Inside).OrderBy(r => r.Pipeline, StringComparer.Ordinal).ThenBy(r => r.PeakTime).ToList();
+        Assert.True(sent.Count(r => r.Pipeline == TriggerRecords.ModelPipeline) >= 5, $"{sent.Count} triggers sent");
+        Assert.True(sent.Count(r => r.Pipeline == TriggerRecords.BaselinePipeline) >= 5, $"{sent.Count} triggers sent");
+        Assert.Equal(sent, counted);
     }
 
     /// <summary>Frames from a sender that stops for a day and comes back.</summary>

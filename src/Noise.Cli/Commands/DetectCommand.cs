@@ -34,7 +34,7 @@ internal static class DetectCommand
             var (threshold, baseSnr) = Thresholds(doc, thresholdOpt, baselineOpt);
             if (threshold is <= 0 or >= 1) throw new NoiseInputException($"--threshold must lie in (0, 1), got {threshold}");
             var detector = new Detector(net, spec);
-            var settings = new QTriggerSettings { FMin = spec.Conditioning.FLow, FMax = spec.Conditioning.FHigh };
+            var settings = Evaluator.BaselineSettings(spec);
             Directory.CreateDirectory(outDir.FullName);
             foreach (var file in inputs)
             {

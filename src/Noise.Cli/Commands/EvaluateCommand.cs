@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Noise.Core;
 using Noise.Detection.Model;
 using Noise.IO;
+using Noise.Streaming;
 using ScottPlot;
 
 namespace Noise.Cli.Commands;
@@ -23,18 +24,21 @@ internal static class EvaluateCommand
         var threads = CliOptions.Threads();
         var snrFloor = new Option<double?>("--snr-floor") { Description = "Draw every glitch family of the labelled stretch from this SNR up (power law kept), to measure the bins below the scenario's own floor (O3's glitches start at 6.5); thresholds are unchanged. Recorded as snr_floor in report.json." };
         var update = new Option<bool>("--update-model") { Description = "Record the two thresholds and this report's headline numbers in the model's model.json (what detect and run then use)." };
+        var pipeline = new Option<string>("--pipeline") { Description = "How both stretches are scanned and triggers made: 'stream' (default: the streaming service's own pipeline, replayed at full speed: running PSD, FIR whitening, its clustering; the thresholds are then the ones to give noise stream) or 'block' (block conditioning of 256 s chunks, as noise detect reads a file).", DefaultValueFactory = _ => "stream" };
+        pipeline.AcceptOnlyFromAmong("stream", "block");
         var cmd = new Command("evaluate",
             "Evaluate a model on a scenario it may never have seen: simulate a fresh labelled stretch and glitch-free data,\n" +
-            "run the model and the Q-transform baseline over them as streaming would, set each one's threshold for a false\n" +
-            "alarm rate of 1 per hour on the glitch-free data, and write report.json with efficiency by SNR, timing, class\n" +
-            "accuracy and the confusion matrix, plus efficiency.png, roc.png and confusion.png.\n" +
+            "run the model and the Q-transform baseline over them exactly as noise stream would (its whitening, windows,\n" +
+            "baseline segments and clustering, replayed at full speed; --pipeline block scans as noise detect does), set\n" +
+            "each one's threshold for a false alarm rate of 1 per hour on the glitch-free data, and write report.json with\n" +
+            "efficiency by SNR, timing, class accuracy and the confusion matrix, plus efficiency.png, roc.png and confusion.png.\n" +
             "Example: noise evaluate --model models/glitchnet-o3 --config virgo-o3.yaml --duration 3600 --out out/eval")
-        { model, config, duration, background, seed, outDir, threads, snrFloor, update };
-        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config)!, r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(snrFloor), r.GetValue(update)));
+        { model, config, duration, background, seed, outDir, threads, snrFloor, update, pipeline };
+        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config)!, r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(snrFloor), r.GetValue(update), r.GetValue(pipeline)!));
         return cmd;
     }
 
-    private static int Run(DirectoryInfo modelDir, FileInfo configFile, double duration, double background, long? seedOpt, DirectoryInfo outDir, int? threads, double? snrFloor, bool update)
+    private static int Run(DirectoryInfo modelDir, FileInfo configFile, double duration, double background, long? seedOpt, DirectoryInfo outDir, int? threads, double? snrFloor, bool update, string pipeline)
     {
         if (snrFloor is double f && !(f > 0 && double.IsFinite(f))) throw new NoiseInputException($"--snr-floor must be a positive SNR, got {f}");
         if (snrFloor is not null && update) throw new NoiseInputException("--update-model records a report on the scenario as it is; leave out --snr-floor");
@@ -47,13 +51,16 @@ internal static class EvaluateCommand
             long seed = seedOpt ?? scenario.Seed + 1;
             if (seed == spec.TrainingSeed || seed == spec.ValidationSeed)
                 Console.Error.WriteLine($"warning: seed {seed} was used to train or validate this model");
-            var evaluator = new Evaluator(new Detector(net, spec), new EvaluateOptions
+            var detector = new Detector(net, spec);
+            int threadCount = CliOptions.ResolveThreads(threads);
+            var evaluator = new Evaluator(detector, new EvaluateOptions
             {
                 Scenario = scenario,
                 Duration = duration,
                 BackgroundSeconds = background,
                 SnrFloor = snrFloor,
-                Threads = CliOptions.ResolveThreads(threads),
+                Threads = threadCount,
+                Pipeline = pipeline == "block" ? null : new StreamScan(detector, StreamScan.SettingsFor(spec), threadCount),
             });
             var progress = new Dictionary<string, ProgressReporter>();
             var report = evaluator.Run(seed, Console.Error.WriteLine, (stage, f) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"progress: {stage} {f:P0}")));

@@ -23,35 +23,46 @@ public sealed record EvaluateOptions
     /// glitch-free background, and so each threshold, does not change.
     /// </summary>
     public double? SnrFloor { get; init; }
+    /// <summary>
+    /// How the stretches are scanned and triggers made: the streaming pipeline (Noise.Streaming's StreamScan; what
+    /// `noise evaluate` uses) or, when null, block conditioning (<see cref="BlockScan"/>, as detect reads files).
+    /// </summary>
+    public IScanPipeline? Pipeline { get; init; }
 }
 
 /// <summary>One catalogued transient and what each pipeline made of it.</summary>
 public sealed record Outcome(TransientEvent Event, ModelTrigger? Model, QTrigger? Baseline);
 
 /// <summary>
-/// The evaluation: a fresh labelled stretch of the scenario and glitch-free data of it, both conditioned and
-/// scanned by <see cref="StrainScanner"/> as detect and streaming scan data,
-/// the model's and the baseline's thresholds set for the requested false-alarm rate on the glitch-free data, then
-/// efficiency by SNR, timing, classes and a ROC on the labelled stretch.
+/// The evaluation: a fresh labelled stretch of the scenario and glitch-free data of it, both scanned and turned
+/// into triggers by one <see cref="IScanPipeline"/> (the stream's, or block conditioning), the model's and the
+/// baseline's thresholds set for the requested false-alarm rate on the glitch-free data, then efficiency by SNR,
+/// timing, classes and a ROC on the labelled stretch.
 /// </summary>
-public sealed class Evaluator(Detector detector, EvaluateOptions options)
+public sealed class Evaluator
 {
     public static readonly double[] SnrEdges = [4, 5, 6, 8, 10, 15, 25, 50];
-    /// <summary>The baseline searches the band the model's conditioning keeps, as detect and streaming do.</summary>
-    public QTriggerSettings Baseline { get; } = new() { FMin = detector.Spec.Conditioning.FLow, FMax = detector.Spec.Conditioning.FHigh };
+    private readonly Detector detector;
+    private readonly EvaluateOptions options;
 
-    /// <summary>Model window scores and baseline tiles of [gpsStart, gpsStart + seconds) of a scenario (its own components).</summary>
-    public (List<WindowScore> Scores, List<QTrigger> Baseline, List<(long Start, long End)> Unready) Scan(Scenario s, SignalComponents components, double seconds, Action<double>? progress = null)
+    public Evaluator(Detector detector, EvaluateOptions options)
     {
-        ArgumentNullException.ThrowIfNull(s);
-        using var device = ComputeDevice.Create(DeviceChoice.Cpu, options.Threads);
-        using var engine = new NoiseEngine(device, s, 64, components);
-        int fs = s.SampleRate;
-        long first = s.GpsStart.ToSampleIndex(fs), total = (long)Math.Round(seconds * fs);
-        var (scores, tiles) = new StrainScanner(detector, Baseline).Scan(fs, first, total,
-            (a, x) => engine.Generate(a, x.Length, (span, at) => { for (int i = 0; i < span.Length; i++) x[at - a + i] = span[i]; }), progress);
-        var unready = engine.Lock?.Unready(s.GpsStart.Seconds, s.GpsStart.Seconds + (long)Math.Ceiling(seconds)) ?? [];
-        return (scores, tiles, unready);
+        ArgumentNullException.ThrowIfNull(detector);
+        ArgumentNullException.ThrowIfNull(options);
+        this.detector = detector;
+        this.options = options;
+        Baseline = BaselineSettings(detector.Spec);
+        Pipeline = options.Pipeline ?? new BlockScan(detector, Baseline, options.Threads);
+    }
+
+    /// <summary>The baseline searches the band the model's conditioning keeps, as detect and streaming do.</summary>
+    public QTriggerSettings Baseline { get; }
+    public IScanPipeline Pipeline { get; }
+
+    public static QTriggerSettings BaselineSettings(DetectorSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new() { FMin = spec.Conditioning.FLow, FMax = spec.Conditioning.FHigh };
     }
 
     /// <summary>
@@ -76,44 +87,43 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
 
     /// <summary>
     /// Both thresholds for the requested rate, set on glitch-free data of the scenario (another seed), and the
-    /// background's windows carrying the model's trigger statistic (for the ROC).
+    /// background's scored windows (for the ROC).
     /// </summary>
-    public (double Model, double Baseline, double ModelFar, double BaselineFar, List<WindowScore> BackgroundStatistic) Thresholds(Scenario s, Action<string> log, Action<string, double>? progress = null)
+    public (double Model, double Baseline, double ModelFar, double BaselineFar, List<WindowScore> BackgroundScores) Thresholds(Scenario s, Action<string> log, Action<string, double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(log);
         // background: the same scenario without transients (noise, lines, breathing, lock losses), another seed
         var bg = s with { Seed = s.Seed + 7_777_777, Glitches = [], Injections = null, Disturbances = [] };
         log($"background: {options.BackgroundSeconds} s of glitch-free '{s.Name}' (seed {bg.Seed})");
-        var (bgScores, bgTiles, _) = Scan(bg, SignalComponents.Noise | SignalComponents.Lines, options.BackgroundSeconds, f => progress?.Invoke("background", f));
+        var (bgScores, bgTiles, _) = Pipeline.Scan(bg, SignalComponents.Noise | SignalComponents.Lines, options.BackgroundSeconds, f => progress?.Invoke("background", f));
         double hours = options.BackgroundSeconds / 3600;
-        var bgStatistic = detector.Statistic(bgScores);
-        int ModelCount(double th) => detector.TriggersOfStatistic(bgStatistic, th).Count;
-        int BaseCount(double th) => QTriggers.Cluster(bgTiles.Where(t => t.Snr >= th).ToList(), Baseline.ClusterSeconds).Count;
-        double model = ThresholdFor(detector.TriggersOfStatistic(bgStatistic, 0.5).Select(t => t.Probability), ModelCount, hours, options.FarPerHour, 0.5);
-        double baseline = ThresholdFor(QTriggers.Cluster(bgTiles.ToList(), Baseline.ClusterSeconds).Select(t => t.Snr), BaseCount, hours, options.FarPerHour, Baseline.SnrThreshold);
-        log($"thresholds for {options.FarPerHour}/h: model p >= {model:F4} ({ModelCount(model)} background triggers), baseline SNR >= {baseline:F2} ({BaseCount(baseline)})");
-        return (model, baseline, ModelCount(model) / hours, BaseCount(baseline) / hours, bgStatistic);
+        int ModelCount(double th) => Pipeline.ModelTriggers(bgScores, th).Count;
+        int BaseCount(double th) => Pipeline.BaselineTriggers(bgTiles, th).Count;
+        double model = ThresholdFor(Pipeline.ModelTriggers(bgScores, 0.5).Select(t => t.Probability), ModelCount, hours, options.FarPerHour, 0.5);
+        double baseline = ThresholdFor(Pipeline.BaselineTriggers(bgTiles, Baseline.SnrThreshold).Select(t => t.Snr), BaseCount, hours, options.FarPerHour, Baseline.SnrThreshold);
+        log($"thresholds for {options.FarPerHour}/h ({Pipeline.Name} pipeline): model p >= {model:F4} ({ModelCount(model)} background triggers), baseline SNR >= {baseline:F2} ({BaseCount(baseline)})");
+        return (model, baseline, ModelCount(model) / hours, BaseCount(baseline) / hours, bgScores);
     }
 
     public JsonObject Run(long seed, Action<string> log, Action<string, double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         var s = options.Scenario with { Seed = seed };
-        var (modelThreshold, baselineThreshold, modelFar, baseFar, backgroundStatistic) = Thresholds(s, log, progress);
+        var (modelThreshold, baselineThreshold, modelFar, baseFar, backgroundScores) = Thresholds(s, log, progress);
         if (options.SnrFloor is double floor)
         {
             s = s with { Glitches = s.Glitches.Select(g => g with { Snr = new ParamRange(Math.Min(floor, g.Snr.Min), g.Snr.Max) }).ToList() };
             log($"foreground glitches drawn from SNR {floor} up (--snr-floor)");
         }
         log($"foreground: {options.Duration} s of '{s.Name}' with every component (seed {seed})");
-        var (scores, tiles, unready) = Scan(s, SignalComponents.All, options.Duration, f => progress?.Invoke("foreground", f));
+        var (scores, tiles, unready) = Pipeline.Scan(s, SignalComponents.All, options.Duration, f => progress?.Invoke("foreground", f));
         var truth = Truth(s, options.Duration, unready);
         var report = Report(s, truth, scores, tiles, modelThreshold, baselineThreshold, modelFar, baseFar);
         report["background_seconds"] = options.BackgroundSeconds;
         report["duration_seconds"] = options.Duration;
         report["snr_floor"] = options.SnrFloor;
-        report["roc"] = Roc(backgroundStatistic, scores, truth, options.BackgroundSeconds / 3600);
+        report["roc"] = Roc(backgroundScores, scores, truth, options.BackgroundSeconds / 3600);
         return report;
     }
 
@@ -127,8 +137,8 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(truth);
         var spec = detector.Spec;
-        var modelTriggers = detector.Triggers(scores, modelThreshold);
-        var baseTriggers = QTriggers.Cluster(tiles.Where(t => t.Snr >= baselineThreshold).ToList(), Baseline.ClusterSeconds);
+        var modelTriggers = Pipeline.ModelTriggers(scores, modelThreshold);
+        var baseTriggers = Pipeline.BaselineTriggers(tiles, baselineThreshold);
         var outcomes = truth.Select(e => new Outcome(e, Match(modelTriggers, e, t => t.Time), Match(baseTriggers, e, t => t.Time))).ToList();
         var glitches = outcomes.Where(o => o.Event.Kind == "glitch").ToList();
 
@@ -137,6 +147,7 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
             ["scenario"] = s.Name,
             ["scenario_hash"] = s.ComputeHash(),
             ["seed"] = s.Seed,
+            ["pipeline"] = Pipeline.Name,
             ["glitches"] = glitches.Count,
             ["model"] = Section(glitches, o => o.Model?.Time, modelThreshold, modelFar),
             ["baseline"] = Section(glitches, o => o.Baseline?.Time, baselineThreshold, baseFar),
@@ -250,16 +261,15 @@ public sealed class Evaluator(Detector detector, EvaluateOptions options)
         return [Math.Round(lo, 4), Math.Round(hi, 4)];
     }
 
-    /// <summary>Model ROC: for a ladder of thresholds, FAR on the background (its windows' statistic) against efficiency for glitches of SNR >= 5.</summary>
-    private JsonArray Roc(List<WindowScore> bgStatistic, List<WindowScore> foreground, List<TransientEvent> truth, double hours)
+    /// <summary>Model ROC: for a ladder of thresholds, FAR on the background against efficiency for glitches of SNR >= 5.</summary>
+    private JsonArray Roc(List<WindowScore> background, List<WindowScore> foreground, List<TransientEvent> truth, double hours)
     {
         var roc = new JsonArray();
         var target = truth.Where(e => e.Kind == "glitch" && e.Snr >= 5).ToList();
-        var fgStatistic = detector.Statistic(foreground);
         foreach (var th in new[] { 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999 })
         {
-            var fg = detector.TriggersOfStatistic(fgStatistic, th);
-            double far = detector.TriggersOfStatistic(bgStatistic, th).Count / hours;
+            var fg = Pipeline.ModelTriggers(foreground, th);
+            double far = Pipeline.ModelTriggers(background, th).Count / hours;
             double eff = target.Count > 0 ? target.Count(e => Match(fg, e, t => t.Time) is not null) / (double)target.Count : double.NaN;
             roc.Add(new JsonObject { ["threshold"] = th, ["far_per_hour"] = Math.Round(far, 4), ["efficiency_snr_ge_5"] = double.IsFinite(eff) ? Math.Round(eff, 4) : null });
         }

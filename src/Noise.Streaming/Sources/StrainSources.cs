@@ -73,7 +73,9 @@ internal static class LiveClock
 /// `twin:SCENARIO`: the twin generates the scenario (every component, its state vector) in 1 s frames aligned
 /// to GPS seconds, paced by <see cref="Pacer"/>. The engine runs on its own thread ahead of the pacing.
 /// </summary>
-public sealed class TwinSource(Scenario scenario, double? durationSeconds, Pacer pacer, DeviceChoice device, int threads, SignalComponents components = SignalComponents.All) : IStrainSource
+/// <param name="leadSeconds">Seconds of data before the scenario's start (a replay whose PSD should be settled when
+/// the start arrives); the duration counts from the start.</param>
+public sealed class TwinSource(Scenario scenario, double? durationSeconds, Pacer pacer, DeviceChoice device, int threads, SignalComponents components = SignalComponents.All, double leadSeconds = 0) : IStrainSource
 {
     public string Description => $"twin:{scenario.Name} (seed {scenario.Seed}, {scenario.SampleRate} Hz)";
     public long? TicksAtGps(double gps) => pacer.TicksAt(gps);
@@ -93,8 +95,9 @@ public sealed class TwinSource(Scenario scenario, double? durationSeconds, Pacer
             int fs = scenario.SampleRate;
             using var dev = ComputeDevice.Create(device, threads);
             using var engine = new NoiseEngine(dev, scenario, 16, components);
-            long first = scenario.GpsStart.ToSampleIndex(fs);
-            long total = durationSeconds is double d ? (long)Math.Round(d * fs) : long.MaxValue;
+            long lead = (long)Math.Round(leadSeconds * fs);
+            long first = scenario.GpsStart.ToSampleIndex(fs) - lead;
+            long total = durationSeconds is double d ? (long)Math.Round(d * fs) + lead : long.MaxValue;
             long done = 0;
             while (done < total && !ct.IsCancellationRequested)
             {
