@@ -32,12 +32,18 @@ public sealed record QTriggerSettings
 /// </summary>
 public static class QTriggers
 {
-    public static List<QTrigger> Find(ReadOnlySpan<double> x, double fs, double start, FrequencySeries psd, ConditioningSettings conditioning, QTriggerSettings settings)
+    /// <param name="notches">Bands (Hz) to remove from the whole input before tiling: a stream's notches, which may
+    /// have switched on partway through it (rows inside them are then skipped, as in block whitening, rather than
+    /// normalised by a median that the notched part drags towards zero).</param>
+    public static List<QTrigger> Find(ReadOnlySpan<double> x, double fs, double start, FrequencySeries psd, ConditioningSettings conditioning, QTriggerSettings settings,
+        IReadOnlyList<(double Lo, double Hi)>? notches = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var spec = Conditioning.WhitenedSpectrum(x, fs, psd, conditioning with { FLow = Math.Min(conditioning.FLow, settings.FMin) }, out var usable);
         int half = spec.Length - 1, nfft = 2 * half;
         double df = fs / nfft, duration = nfft / fs;
+        foreach (var (lo, hi) in notches ?? [])
+            for (int k = Math.Max(0, (int)Math.Ceiling(lo / df)); k <= Math.Min(half, (int)Math.Floor(hi / df)); k++) spec[k] = Complex.Zero;
         double fMax = Math.Min(settings.FMax, conditioning.HighFor(fs));
         double deltam = 2 * Math.Sqrt(settings.Mismatch / 3);
         int planes = Math.Max(1, (int)Math.Ceiling(Math.Log(settings.QMax / settings.QMin) / (Math.Sqrt(2) * deltam)));

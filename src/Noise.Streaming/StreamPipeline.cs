@@ -104,7 +104,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
         metrics.SampleMemory();
-        var baseline = Channel.CreateBounded<(long First, double[] Data, long NeedRaw)>(new BoundedChannelOptions(4)
+        var baseline = Channel.CreateBounded<BaselineSegment>(new BoundedChannelOptions(4)
         {
             FullMode = settings.BaselineMayDrop ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
         }, _ => Interlocked.Increment(ref metrics.BaselineDropped));
@@ -136,7 +136,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         }
     }
 
-    private void Process(StrainFrame frame, ChannelWriter<(long, double[], long)> baseline)
+    private void Process(StrainFrame frame, ChannelWriter<BaselineSegment> baseline)
     {
         if (_raw is null) Start(frame);
         if (frame.SampleRate != _fs)
@@ -376,7 +376,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         }
     }
 
-    private void QueueBaseline(ChannelWriter<(long, double[], long)> queue)
+    private void QueueBaseline(ChannelWriter<BaselineSegment> queue)
     {
         int m = _spec.SampleRate;
         long step = (long)(settings.BaselineStep * m), pad = (long)(settings.BaselinePad * m);
@@ -386,12 +386,15 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
             var x = new double[step + 2 * pad];
             _cond!.Read(_nextBaseline - pad, x);
             long needRaw = (_nextBaseline + step + pad) * (_fs / m) + _whitener!.LookAhead;
-            if (!queue.TryWrite((_nextBaseline, x, needRaw))) queue.WriteAsync((_nextBaseline, x, needRaw)).AsTask().GetAwaiter().GetResult();
+            // the notches as they stand once the segment is whitened: any that switched on inside it are removed
+            // from all of it, so no Q row is half empty
+            var item = new BaselineSegment(_nextBaseline, x, needRaw, _whitener.NotchedBands);
+            if (!queue.TryWrite(item)) queue.WriteAsync(item).AsTask().GetAwaiter().GetResult();
             _nextBaseline += step;
         }
     }
 
-    private void BaselineLoop(ChannelReader<(long First, double[] Data, long NeedRaw)> queue)
+    private void BaselineLoop(ChannelReader<BaselineSegment> queue)
     {
         var scanner = new StrainScanner(detector, _baselineSettings);
         int m = _spec.SampleRate;
@@ -402,7 +405,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
                 long pad = (long)(settings.BaselinePad * m), step = (long)(settings.BaselineStep * m);
                 double t0 = (double)(seg.First - pad) / m, lo = (double)seg.First / m, hi = (double)(seg.First + step) / m;
                 long c0 = Stopwatch.GetTimestamp();
-                var tiles = scanner.BaselineTiles(seg.Data, t0).Where(q => q.Time >= lo && q.Time < hi && q.Snr >= settings.BaselineSnr).ToList();
+                var tiles = scanner.BaselineTiles(seg.Data, t0, seg.Notches).Where(q => q.Time >= lo && q.Time < hi && q.Snr >= settings.BaselineSnr).ToList();
                 Interlocked.Increment(ref metrics.BaselineSegments);
                 metrics.Time("baseline (own thread)", c0);
                 BaselineSearched?.Invoke(lo, tiles);
@@ -438,6 +441,10 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         foreach (var s in sinks) s.Offer(trigger);
     }
 }
+
+/// <summary>A baseline search's input: whitened data from First - pad (model-rate samples), the raw sample its
+/// decision needed, and the stream's notched bands when it was queued.</summary>
+internal sealed record BaselineSegment(long First, double[] Data, long NeedRaw, IReadOnlyList<(double Lo, double Hi)> Notches);
 
 /// <summary>When each frame arrived, by the raw sample index it ends at: a fixed ring, searched by bisection.</summary>
 public sealed class ArrivalLog(int capacity)

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Noise.Core;
 using Noise.Detection;
 using Noise.Detection.Model;
@@ -24,6 +25,17 @@ public sealed class StreamScan(Detector detector, StreamSettings settings, int t
     public double TailSeconds => settings.BaselineStep + settings.BaselinePad + settings.FilterSeconds + detector.Spec.WindowSeconds;
 
     public string Name => "stream";
+
+    public JsonObject Settings() => new()
+    {
+        ["hold_seconds"] = settings.HoldSeconds,
+        ["filter_seconds"] = settings.FilterSeconds,
+        ["psd_seconds"] = settings.PsdSeconds,
+        ["psd_update_seconds"] = settings.PsdUpdateSeconds,
+        ["stride_seconds"] = settings.StrideSeconds ?? detector.Spec.StrideSeconds,
+        ["baseline_step_seconds"] = settings.BaselineStep,
+        ["lead_seconds"] = LeadSeconds,
+    };
 
     /// <summary>
     /// The settings an evaluation's stream runs with: no baseline segment is dropped, whitening and batches never

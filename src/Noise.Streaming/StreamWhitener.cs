@@ -78,6 +78,7 @@ public sealed class StreamWhitener
         var found = Conditioning.Notches(psd, _settings);
         if (_notched is null || _notched.Length != found.Length) _notched = found;
         else for (int j = 0; j < found.Length; j++) _notched[j] |= found[j];
+        NotchedBands = Bands(psd, _notched);
         var gain = Conditioning.Gain(psd, _fs, _settings, _notched);
         var taps = LeastSquaresTaps(psd, gain);
         Array.Clear(_buf);
@@ -94,6 +95,25 @@ public sealed class StreamWhitener
             _fadeFrom = dataEnd is long end ? Math.Max(NextOut, (end - _half) / _factor * _factor) : NextOut;
         }
         (_hRe, _hIm) = (hr, hi);
+    }
+
+    /// <summary>
+    /// The bands (Hz) notched so far: they only grow (notches are sticky). A new list each design, never changed
+    /// afterwards, so a queued baseline segment keeps the bands it was given while the stream goes on.
+    /// </summary>
+    public IReadOnlyList<(double Lo, double Hi)> NotchedBands { get; private set; } = [];
+
+    private static List<(double Lo, double Hi)> Bands(FrequencySeries psd, bool[] notched)
+    {
+        var bands = new List<(double, double)>();
+        for (int j = 0; j < notched.Length; j++)
+        {
+            if (!notched[j]) continue;
+            int a = j;
+            while (j + 1 < notched.Length && notched[j + 1]) j++;
+            bands.Add((psd.FrequencyAt(a) - psd.DeltaF / 2, psd.FrequencyAt(j) + psd.DeltaF / 2));
+        }
+        return bands;
     }
 
     /// <summary>

@@ -26,6 +26,7 @@ internal static class EvaluateCommand
         var update = new Option<bool>("--update-model") { Description = "Record the two thresholds and this report's headline numbers in the model's model.json (what detect and run then use)." };
         var pipeline = new Option<string>("--pipeline") { Description = "How both stretches are scanned and triggers made: 'stream' (default: the streaming service's own pipeline, replayed at full speed: running PSD, FIR whitening, its clustering; the thresholds are then the ones to give noise stream) or 'block' (block conditioning of 256 s chunks, as noise detect reads a file).", DefaultValueFactory = _ => "stream" };
         pipeline.AcceptOnlyFromAmong("stream", "block");
+        var hold = new Option<double?>("--hold") { Description = "With the stream pipeline: the stream's --hold, the most a trigger may wait after its run's first window (default 0.5 s, as noise stream). A longer hold lets the stream choose the trigger's window, and so its class, from more of the run, at that much more latency." };
         var cmd = new Command("evaluate",
             "Evaluate a model on a scenario it may never have seen: simulate a fresh labelled stretch and glitch-free data,\n" +
             "run the model and the Q-transform baseline over them exactly as noise stream would (its whitening, windows,\n" +
@@ -33,17 +34,19 @@ internal static class EvaluateCommand
             "each one's threshold for a false alarm rate of 1 per hour on the glitch-free data, and write report.json with\n" +
             "efficiency by SNR, timing, class accuracy and the confusion matrix, plus efficiency.png, roc.png and confusion.png.\n" +
             "Example: noise evaluate --model models/glitchnet-o3 --config virgo-o3.yaml --duration 3600 --out out/eval")
-        { model, config, duration, background, seed, outDir, threads, snrFloor, update, pipeline };
-        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config)!, r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(snrFloor), r.GetValue(update), r.GetValue(pipeline)!));
+        { model, config, duration, background, seed, outDir, threads, snrFloor, update, pipeline, hold };
+        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config)!, r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(snrFloor), r.GetValue(update), r.GetValue(pipeline)!, r.GetValue(hold)));
         return cmd;
     }
 
-    private static int Run(DirectoryInfo modelDir, FileInfo configFile, double duration, double background, long? seedOpt, DirectoryInfo outDir, int? threads, double? snrFloor, bool update, string pipeline)
+    private static int Run(DirectoryInfo modelDir, FileInfo configFile, double duration, double background, long? seedOpt, DirectoryInfo outDir, int? threads, double? snrFloor, bool update, string pipeline, double? hold)
     {
         if (snrFloor is double f && !(f > 0 && double.IsFinite(f))) throw new NoiseInputException($"--snr-floor must be a positive SNR, got {f}");
         if (snrFloor is not null && update) throw new NoiseInputException("--update-model records a report on the scenario as it is; leave out --snr-floor");
         if (!(duration > 0) || !double.IsFinite(duration)) throw new NoiseInputException($"--duration must be a positive number of seconds, got {duration}");
         if (!(background >= 3600)) throw new NoiseInputException($"--background must be at least 3600 s to measure a false-alarm rate of 1 per hour, got {background}");
+        if (hold is double h && !(h >= 0 && double.IsFinite(h))) throw new NoiseInputException($"--hold must be a non-negative number of seconds, got {h}");
+        if (hold is not null && pipeline == "block") throw new NoiseInputException("--hold is the stream's; --pipeline block clusters whole runs");
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
         var (net, spec, _) = ModelStore.Load(modelDir.FullName);
         using (net)
@@ -60,7 +63,7 @@ internal static class EvaluateCommand
                 BackgroundSeconds = background,
                 SnrFloor = snrFloor,
                 Threads = threadCount,
-                Pipeline = pipeline == "block" ? null : new StreamScan(detector, StreamScan.SettingsFor(spec), threadCount),
+                Pipeline = pipeline == "block" ? null : new StreamScan(detector, StreamScan.SettingsFor(spec, new StreamSettings { HoldSeconds = hold ?? new StreamSettings().HoldSeconds }), threadCount),
             });
             var progress = new Dictionary<string, ProgressReporter>();
             var report = evaluator.Run(seed, Console.Error.WriteLine, (stage, f) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"progress: {stage} {f:P0}")));

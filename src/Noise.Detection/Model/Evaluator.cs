@@ -148,6 +148,7 @@ public sealed class Evaluator
             ["scenario_hash"] = s.ComputeHash(),
             ["seed"] = s.Seed,
             ["pipeline"] = Pipeline.Name,
+            ["pipeline_settings"] = Pipeline.Settings(),
             ["glitches"] = glitches.Count,
             ["model"] = Section(glitches, o => o.Model?.Time, modelThreshold, modelFar),
             ["baseline"] = Section(glitches, o => o.Baseline?.Time, baselineThreshold, baseFar),

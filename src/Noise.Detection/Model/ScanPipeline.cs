@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Noise.Core;
 using Noise.Simulation;
 using Noise.Simulation.Environment;
@@ -18,6 +19,9 @@ public interface IScanPipeline
 {
     /// <summary>"stream" or "block", recorded in report.json.</summary>
     string Name { get; }
+
+    /// <summary>What shapes its triggers besides the model (report.json's pipeline_settings).</summary>
+    JsonObject Settings();
 
     /// <summary>Windows and tiles of [GPS start, GPS start + seconds) of the scenario with the given components.</summary>
     ScanResult Scan(Scenario scenario, SignalComponents components, double seconds, Action<double>? progress = null);
@@ -43,6 +47,8 @@ public interface IScanPipeline
 public sealed class BlockScan(Detector detector, QTriggerSettings baseline, int threads) : IScanPipeline
 {
     public string Name => "block";
+
+    public JsonObject Settings() => new() { ["chunk_seconds"] = StrainScanner.ChunkSeconds, ["cluster"] = "whole runs of windows, each at its most probable" };
 
     public ScanResult Scan(Scenario scenario, SignalComponents components, double seconds, Action<double>? progress = null)
     {

@@ -26,11 +26,12 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
     /// The baseline's tiles over conditioned data at the model's rate (NaN where unusable): it reads the same data
     /// as the model, unit white noise with one-sided PSD 2/fs, already notched. Shared with streaming.
     /// </summary>
-    public List<QTrigger> BaselineTiles(double[] conditioned, double t0)
+    /// <param name="notches">A stream's notched bands, removed from the whole segment (see <see cref="QTriggers.Find"/>).</param>
+    public List<QTrigger> BaselineTiles(double[] conditioned, double t0, IReadOnlyList<(double Lo, double Hi)>? notches = null)
     {
         ArgumentNullException.ThrowIfNull(conditioned);
         var z = conditioned.Select(v => double.IsFinite(v) ? v : 0).ToArray();
-        return QTriggers.Find(z, detector.Spec.SampleRate, t0, _white, detector.Spec.Conditioning with { NotchFactor = 0 }, baseline);
+        return QTriggers.Find(z, detector.Spec.SampleRate, t0, _white, detector.Spec.Conditioning with { NotchFactor = 0 }, baseline, notches);
     }
 
     public (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(int fs, long first, long total, Action<long, double[]> fill, Action<double>? progress = null)
