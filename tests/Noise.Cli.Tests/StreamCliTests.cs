@@ -274,7 +274,7 @@ public partial class StreamCliTests
         var dir = CliHarness.TempDir();
         string stats = Path.Combine(dir, "stats.json"), jsonl = Path.Combine(dir, "t.jsonl");
         var seconds = TwinSeconds(120, seed: 32);
-        using var p = new StreamProcess(["--source", "stdin", "--sink", "jsonl:" + jsonl, "--stats", stats, "--threshold", "0.5"], stdin: true);
+        using var p = new StreamProcess(["--source", "stdin", "--sink", "jsonl:" + jsonl, "--stats", stats, "--threshold", "0.5", "--channel", "H1:GDS-CALIB_STRAIN"], stdin: true);
         var input = p.StandardInput;
         for (int i = 0; i < seconds.Count; i++)
         {
@@ -296,6 +296,9 @@ public partial class StreamCliTests
         long t0 = seconds[0].Gps;
         foreach (var line in File.Exists(jsonl) ? File.ReadAllLines(jsonl) : [])
         {
+            // raw frames name no channel: the triggers carry --channel's
+            Assert.Equal("H1:GDS-CALIB_STRAIN", JsonNode.Parse(line)!["channel"]!.GetValue<string>());
+            Assert.Equal("H1", JsonNode.Parse(line)!["ifo"]!.GetValue<string>());
             var t = JsonNode.Parse(line)!["time"]!.GetValue<double>() - t0;
             // a trigger's window never reaches into a gap, bad samples or unready data (window 2 s, whitening 0.5 s)
             foreach (var (a, b) in new[] { (50.0, 51.0), (70.0, 75.0), (90.0, 95.0) })
@@ -309,6 +312,7 @@ public partial class StreamCliTests
     [InlineData("--speed", "warp", "--speed must be")]
     [InlineData("--duration", "nan", "--duration must be a positive number")]
     [InlineData("--source", "file:/no/such/file.hdf5", "no such file")]
+    [InlineData("--channel", "Hrec", "--channel must be IFO:NAME")]
     public void BadInputIsOneClearLineAndExitCode2(string flag, string value, string expected)
     {
         var args = new List<string> { "stream", "--source", "twin:virgo-o3.yaml", "--duration", "1" };

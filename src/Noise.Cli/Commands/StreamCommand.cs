@@ -41,6 +41,7 @@ internal static class StreamCommand
         var psdUpdate = new Option<double>("--psd-update") { Description = "Seconds of data between re-estimates of the running PSD.", DefaultValueFactory = _ => 16.0 };
         var hold = new Option<double>("--hold") { Description = "A trigger is emitted at most this long after the first window above threshold.", DefaultValueFactory = _ => 0.5 };
         var device = new Option<string>("--device") { Description = "twin: auto, cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        var channel = new Option<string?>("--channel") { Description = "The channel triggers carry, IFO:NAME (its prefix is their ifo), e.g. H1:GDS-CALIB_STRAIN. dir:, tcp: and stdin frames name no channel: V1:Hrec_hoft_16384Hz unless given; twin: and file: sources name their own." };
         var threads = CliOptions.Threads();
         var cmd = new Command("stream",
             "Run the glitch detector on a stream and emit triggers within about a second: a ring buffer, a running PSD,\n" +
@@ -50,16 +51,18 @@ internal static class StreamCommand
             "Examples:\n" +
             "  noise stream --source twin:virgo-o3.yaml --sink jsonl:- --sink http:8080     (then open http://127.0.0.1:8080/)\n" +
             "  noise stream --source file:../shared/data/strain/H-H1_LOSC_4_V2-1126259446-32.hdf5 --speed max --sink jsonl:triggers.jsonl --stats stats.json")
-        { model, source, sinks, speed, stats, duration, seed, components, threshold, baselineSnr, baseline, stride, filter, psdSeconds, psdUpdate, hold, device, threads };
+        { model, source, sinks, speed, stats, duration, seed, components, threshold, baselineSnr, baseline, stride, filter, psdSeconds, psdUpdate, hold, device, threads, channel };
         cmd.SetAction((r, ct) => RunAsync(r.GetValue(model), r.GetValue(source)!, r.GetValue(sinks) ?? [], r.GetValue(speed)!, r.GetValue(stats), r.GetValue(duration),
             r.GetValue(seed), r.GetValue(components), r.GetValue(threshold), r.GetValue(baselineSnr), !r.GetValue(baseline), r.GetValue(stride), r.GetValue(filter), r.GetValue(psdSeconds), r.GetValue(psdUpdate), r.GetValue(hold),
-            r.GetValue(device)!, r.GetValue(threads), ct));
+            r.GetValue(device)!, r.GetValue(threads), r.GetValue(channel), ct));
         return cmd;
     }
 
     private static async Task<int> RunAsync(DirectoryInfo? modelDir, string sourceSpec, string[] sinkSpecs, string speedText, FileInfo? statsFile, double? duration,
-        long? seed, string? componentsText, double? threshold, double? baselineSnr, bool baseline, double? stride, double filterSeconds, double psdSeconds, double psdUpdate, double hold, string deviceText, int? threadsOpt, CancellationToken invocation)
+        long? seed, string? componentsText, double? threshold, double? baselineSnr, bool baseline, double? stride, double filterSeconds, double psdSeconds, double psdUpdate, double hold, string deviceText, int? threadsOpt, string? channelName, CancellationToken invocation)
     {
+        if (channelName is not null && !System.Text.RegularExpressions.Regex.IsMatch(channelName, @"^[A-Za-z0-9]+:\S+$"))
+            throw new NoiseInputException($"--channel must be IFO:NAME (e.g. H1:GDS-CALIB_STRAIN), got '{channelName}'");
         double speed = Pacer.Parse(speedText);
         if (duration is double d0 && !(d0 > 0 && double.IsFinite(d0))) throw new NoiseInputException($"--duration must be a positive number of seconds, got {duration}");
         if (stride is double s0 && !(s0 > 0 && double.IsFinite(s0))) throw new NoiseInputException($"--stride must be a positive number of seconds, got {stride}");
@@ -72,7 +75,8 @@ internal static class StreamCommand
         StreamTrigger.Version = Program.Version;
         var metrics = new StreamMetrics();
         var comps = componentsText is null ? SignalComponents.All : SignalComponentsParser.Parse(componentsText);
-        var (src, channel) = Source(sourceSpec, speed, duration, seed, comps, deviceText, CliOptions.ResolveThreads(threadsOpt), metrics);
+        var (src, sourceChannel) = Source(sourceSpec, speed, duration, seed, comps, deviceText, CliOptions.ResolveThreads(threadsOpt), metrics);
+        string channel = channelName ?? sourceChannel;
         var settings = new StreamSettings
         {
             Threshold = th, BaselineSnr = bsnr, Baseline = baseline, StrideSeconds = stride, FilterSeconds = filterSeconds, HoldSeconds = hold, PsdUpdateSeconds = psdUpdate, PsdSeconds = psdSeconds,
