@@ -67,7 +67,7 @@ public sealed class StreamScan(Detector detector, StreamSettings settings, int t
         var source = new ProgressSource(new TwinSource(scenario, seconds + TailSeconds, new Pacer(double.PositiveInfinity), DeviceChoice.Cpu, threads, components, LeadSeconds),
             start - LeadSeconds, seconds + LeadSeconds + TailSeconds, progress);
         pipeline.RunAsync(source, CancellationToken.None).GetAwaiter().GetResult();
-        // the baseline's thread adds segments in order, but a list is sorted to say so
+        // segments are searched in order on the baseline's thread; the sort makes time order a property of the result
         tiles.Sort((a, b) => a.Time.CompareTo(b.Time));
         return new ScanResult(scores, tiles, IScanPipeline.UnreadyOf(scenario, seconds));
     }
