@@ -24,6 +24,9 @@ public static partial class ScenarioLoader
     [GeneratedRegex(@"^[A-Z][A-Z0-9]:[A-Za-z0-9_\-]+$")]
     private static partial Regex ChannelPattern();
 
+    /// <summary>A channel name as scenarios and streams take them: IFO:NAME, e.g. V1:Hrec_hoft_16384Hz.</summary>
+    public static bool IsChannelName(string name) => ChannelPattern().IsMatch(name);
+
     public static Scenario Load(string path)
     {
         if (!File.Exists(path)) throw new NoiseInputException($"{path}: scenario file not found");

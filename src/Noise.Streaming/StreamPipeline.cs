@@ -93,11 +93,8 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     /// <summary>Every window the model scores, in time order (evaluation's view of the stream; StreamScan).</summary>
     public Action<WindowScore>? WindowScored { get; init; }
 
-    /// <summary>
-    /// Each baseline segment's tiles at or above BaselineSnr before clustering (on the baseline's thread), with the
-    /// segment's start in GPS seconds (StreamScan).
-    /// </summary>
-    public Action<double, List<QTrigger>>? BaselineSearched { get; init; }
+    /// <summary>Each baseline segment's tiles at or above BaselineSnr before clustering (on the baseline's thread; StreamScan).</summary>
+    public Action<List<QTrigger>>? BaselineSearched { get; init; }
 
     public async Task RunAsync(IStrainSource source, CancellationToken ct)
     {
@@ -408,7 +405,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
                 var tiles = scanner.BaselineTiles(seg.Data, t0, seg.Notches).Where(q => q.Time >= lo && q.Time < hi && q.Snr >= settings.BaselineSnr).ToList();
                 Interlocked.Increment(ref metrics.BaselineSegments);
                 metrics.Time("baseline (own thread)", c0);
-                BaselineSearched?.Invoke(lo, tiles);
+                BaselineSearched?.Invoke(tiles);
                 foreach (var q in QTriggers.Cluster(tiles, _baselineSettings.ClusterSeconds)) EmitBaseline(q, seg.NeedRaw);
             }
         }

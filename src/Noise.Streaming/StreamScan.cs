@@ -62,7 +62,7 @@ public sealed class StreamScan(Detector detector, StreamSettings settings, int t
         var pipeline = new StreamPipeline(detector, settings, [], new StreamMetrics())
         {
             WindowScored = w => { if (w.Start >= start && w.Start + detector.Spec.WindowSeconds <= end) scores.Add(w); },
-            BaselineSearched = (_, found) => { lock (tiles) tiles.AddRange(found.Where(q => q.Time >= start && q.Time < end)); },
+            BaselineSearched = found => { lock (tiles) tiles.AddRange(found.Where(q => q.Time >= start && q.Time < end)); },
         };
         var source = new ProgressSource(new TwinSource(scenario, seconds + TailSeconds, new Pacer(double.PositiveInfinity), DeviceChoice.Cpu, threads, components, LeadSeconds),
             start - LeadSeconds, seconds + LeadSeconds + TailSeconds, progress);

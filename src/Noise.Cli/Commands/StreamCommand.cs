@@ -61,7 +61,7 @@ internal static class StreamCommand
     private static async Task<int> RunAsync(DirectoryInfo? modelDir, string sourceSpec, string[] sinkSpecs, string speedText, FileInfo? statsFile, double? duration,
         long? seed, string? componentsText, double? threshold, double? baselineSnr, bool baseline, double? stride, double filterSeconds, double psdSeconds, double psdUpdate, double hold, string deviceText, int? threadsOpt, string? channelName, CancellationToken invocation)
     {
-        if (channelName is not null && !System.Text.RegularExpressions.Regex.IsMatch(channelName, @"^[A-Za-z0-9]+:\S+$"))
+        if (channelName is not null && !ScenarioLoader.IsChannelName(channelName))
             throw new NoiseInputException($"--channel must be IFO:NAME (e.g. H1:GDS-CALIB_STRAIN), got '{channelName}'");
         double speed = Pacer.Parse(speedText);
         if (duration is double d0 && !(d0 > 0 && double.IsFinite(d0))) throw new NoiseInputException($"--duration must be a positive number of seconds, got {duration}");

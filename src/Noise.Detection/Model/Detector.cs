@@ -137,14 +137,14 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
     }
 
     /// <summary>The windows with their trigger statistic in place of the glitch probability, in time order.</summary>
-    public List<WindowScore> Statistic(List<WindowScore> scores)
+    private List<WindowScore> Statistic(List<WindowScore> scores)
     {
         ArgumentNullException.ThrowIfNull(scores);
         return WindowSmoother.Apply(scores.OrderBy(s => s.Start), Spec.SmoothWindows, Spec.StrideSeconds);
     }
 
-    /// <summary><see cref="Triggers"/> on windows that already carry the statistic (see <see cref="Statistic"/>): thresholds can be tried many times.</summary>
-    public List<ModelTrigger> TriggersOfStatistic(List<WindowScore> statistic, double threshold)
+    /// <summary>The runs of <see cref="Triggers"/> on windows that already carry the statistic (see <see cref="Statistic"/>).</summary>
+    private List<ModelTrigger> TriggersOfStatistic(List<WindowScore> statistic, double threshold)
     {
         ArgumentNullException.ThrowIfNull(statistic);
         var triggers = new List<ModelTrigger>();
