@@ -6,7 +6,10 @@
 #                                               runs `gpucheck` (device, CPU/CUDA agreement with every component,
 #                                               reproducibility, throughput), the PyTorch peer on the same GPU in
 #                                               the same invocation, and scipy's ASD check of the CUDA output.
-# usage: benchmarks/run-gpu-check.sh pack | node OUTDIR [DURATION_S=4096]
+#   benchmarks/run-gpu-check.sh model OUTDIR   (on the GPU node, needs PyTorch only) the shipped model in PyTorch
+#                                               (models/glitchnet.py): CUDA against CPU on the same windows, and
+#                                               windows per second on each
+# usage: benchmarks/run-gpu-check.sh pack | node OUTDIR [DURATION_S=4096] | model OUTDIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -30,5 +33,18 @@ case "${1:-}" in
     python3 benchmarks/peers/check_raw_asd.py "$out/cuda_o3_64s_f32.raw" "$asd" | tee "$out/asd_check.json"
     rm -f "$out/cuda_o3_64s_f32.raw"
     python3 benchmarks/peers/torch_noise_from_psd.py "$asd" "$duration" | tee "$out/torch_peer.json" ;;
-  *) echo "usage: $0 pack | node OUTDIR [DURATION_S]" >&2; exit 2 ;;
+  model)
+    out=${2:?OUTDIR}; mkdir -p "$out"
+    model=models/glitchnet-o3
+    nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total --format=csv,noheader | tee "$out/nvidia-smi.txt"
+    python3 benchmarks/peers/model_test_windows.py "$out/windows.f32" 1024
+    python3 models/glitchnet.py "$model" --windows "$out/windows.f32" --out "$out/scores-cpu.f32"
+    python3 models/glitchnet.py "$model" --device cuda --windows "$out/windows.f32" --out "$out/scores-cuda.f32" \
+      --reference "$out/scores-cpu.f32" | tee "$out/model_agreement.log"
+    for batch in 256 1024 4096; do
+      python3 models/glitchnet.py "$model" --device cuda --benchmark 65536 --batch "$batch"
+    done | tee "$out/model_throughput.jsonl"
+    python3 models/glitchnet.py "$model" --device cpu --benchmark 8192 --batch 256 | tee -a "$out/model_throughput.jsonl"
+    rm -f "$out/windows.f32" ;;
+  *) echo "usage: $0 pack | node OUTDIR [DURATION_S] | model OUTDIR" >&2; exit 2 ;;
 esac

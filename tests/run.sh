@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of the solution from a fresh clone: installs what the tests use as independent readers
-# (Debian's python3-h5py/numpy/scipy, Node's DuckDB), headless Chromium for the streaming live page, then
+# (Debian's python3-h5py/numpy/scipy, python3-torch for the model's PyTorch form, Node's DuckDB), headless Chromium for the streaming live page, then
 # `dotnet test`, then prints one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 /usr/bin/python3 -c 'import h5py, numpy, scipy' 2>/dev/null || need+=(python3-h5py python3-numpy python3-scipy)
+/usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if ((${#need[@]})); then

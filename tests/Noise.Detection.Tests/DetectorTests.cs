@@ -354,6 +354,76 @@ public class ShippedModelTests
         }
     }
 
+    /// <summary>
+    /// PyTorch users load the shipped model from model.pt and from model.safetensors with models/glitchnet.py (the
+    /// network's PyTorch definition) and score windows as TorchSharp does: white noise, sine-Gaussians and
+    /// broadband bursts at several SNRs, so some windows are called glitches and some not.
+    /// </summary>
+    [Fact]
+    public void PyTorchScoresTheShippedModelsWindowsAsTorchSharpDoes()
+    {
+        var (net, spec, _) = ModelStore.Load(DetectorTests.ShippedModel);
+        using (net)
+        {
+            int n = 48, w = spec.WindowSamples;
+            var rng = new Random(5);
+            var windows = new List<float[]>();
+            for (int k = 0; k < n; k++)
+            {
+                var x = new float[w];
+                for (int i = 0; i < w; i++) x[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+                // a third noise alone; a third sine-Gaussians (40-400 Hz, Q 6); a third short broadband bursts
+                double amplitude = 3 * (k % 16), t0 = 0.5 + rng.NextDouble(), f0 = 40 + 360 * rng.NextDouble();
+                for (int i = 0; i < w && k >= 16; i++)
+                {
+                    double t = (double)i / spec.SampleRate - t0;
+                    x[i] += k < 32
+                        ? (float)(amplitude * 0.1 * Math.Exp(-t * t * f0 * f0 / 0.9) * Math.Sin(2 * Math.PI * f0 * t))
+                        : (float)(amplitude * 0.3 * Math.Exp(-t * t / 2e-6));
+                }
+                windows.Add(x);
+            }
+            var torchSharp = new Detector(net, spec).Score(windows, Enumerable.Range(0, n).Select(i => 0.0).ToList());
+            Assert.Contains(torchSharp, s => s.GlitchProbability > 0.5);
+            Assert.Contains(torchSharp, s => s.GlitchProbability < 0.5);
+            var dir = Noise.TestSupport.RepoPaths.TempDir("pytorch");
+            var input = Path.Combine(dir, "windows.f32");
+            using (var f = File.Create(input))
+                foreach (var x in windows) f.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan()));
+            var script = Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "models", "glitchnet.py");
+            foreach (var weights in new[] { "pt", "safetensors" })
+            {
+                var output = Path.Combine(dir, $"scores-{weights}.f32");
+                var (code, text) = Python(script, DetectorTests.ShippedModel, "--weights", weights, "--windows", input, "--out", output);
+                Assert.True(code == 0, text);
+                var scores = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(output)).ToArray();
+                int k = spec.Classes.Count;
+                Assert.Equal(n * (k + 1), scores.Length);
+                for (int i = 0; i < n; i++)
+                {
+                    for (int c = 0; c < k; c++)
+                        Assert.True(Math.Abs(scores[i * (k + 1) + c] - torchSharp[i].ClassProbabilities[c]) < 1e-4,
+                            $"{weights}: window {i}, {spec.Classes[c]}: PyTorch {scores[i * (k + 1) + c]}, TorchSharp {torchSharp[i].ClassProbabilities[c]}");
+                    Assert.True(Math.Abs(scores[i * (k + 1) + k] - torchSharp[i].Time) < 1e-3,
+                        $"{weights}: window {i} time: PyTorch {scores[i * (k + 1) + k]}, TorchSharp {torchSharp[i].Time}");
+                }
+            }
+        }
+    }
+
+    /// <summary>Debian's python3-torch (installed by tests/run.sh) running a script file.</summary>
+    private static (int Code, string Out) Python(string script, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(script);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr);
+    }
+
     // measured 2026-11-26 for the first shipped model: 1.00 (4 of 4), 0.75 (6 of 8), 0.83 (5 of 6); for the model
     // shipped later that day (11-900 Hz, hard negatives, SNR-dependent class prior): 1.00 (4 of 4), 0.875 (7 of 8),
     // 0.86 (6 of 7)
