@@ -118,11 +118,17 @@ def load(folder, weights="pt", device="cpu"):
         spec = json.load(f)
     samples = int(round(spec["window_seconds"] * spec["sample_rate"]))
     net = GlitchNet(len(spec["classes"]), samples, spec.get("time_frequency_branch", False))
-    if weights == "pt":
-        state = torch.load(os.path.join(folder, "model.pt"), map_location="cpu")
-    else:
-        state = read_safetensors(os.path.join(folder, "model.safetensors"))
-    net.load_state_dict(state, strict=True)
+    path = os.path.join(folder, "model.pt" if weights == "pt" else "model.safetensors")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: missing")
+    try:
+        state = torch.load(path, map_location="cpu") if weights == "pt" else read_safetensors(path)
+    except Exception as e:
+        raise ValueError(f"{path}: corrupt ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from e
+    try:
+        net.load_state_dict(state, strict=True)
+    except RuntimeError as e:
+        raise ValueError(f"{path}: not the weights model.json describes ({str(e).splitlines()[0]})") from e
     return net.to(device).eval(), spec
 
 
@@ -146,6 +152,14 @@ def glitch_probability(spec, probs):
     return p.clamp(min=0)
 
 
+def read_floats(path):
+    """A raw little-endian float32 file; a missing or unreadable one is one error line."""
+    try:
+        return np.fromfile(path, dtype="<f4")
+    except OSError as e:
+        sys.exit(f"glitchnet.py: {path}: {e.strerror or e}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -160,11 +174,11 @@ def main():
     args = parser.parse_args()
     try:
         net, spec = load(args.model, args.weights, args.device)
-    except (OSError, KeyError, ValueError, RuntimeError) as e:
+    except Exception as e:  # a missing, corrupt or mismatched file: one line, not a traceback
         sys.exit(f"glitchnet.py: {str(e).splitlines()[0]}")
     samples = int(round(spec["window_seconds"] * spec["sample_rate"]))
     if args.windows:
-        raw = np.fromfile(args.windows, dtype="<f4")
+        raw = read_floats(args.windows)
         if raw.size == 0 or raw.size % samples:
             sys.exit(f"glitchnet.py: {args.windows}: {raw.size} values is not a whole number of {samples}-sample windows")
         x = torch.from_numpy(raw.reshape(-1, samples)).to(args.device)
@@ -178,7 +192,7 @@ def main():
         print(f"{x.shape[0]} windows scored on {args.device}; glitch probability max {p.max():.4f}, "
               f"{int((p >= 0.5).sum())} at 0.5 or more")
         if args.reference:
-            ref = np.fromfile(args.reference, dtype="<f4")
+            ref = read_floats(args.reference)
             if ref.size != out.size:
                 sys.exit(f"glitchnet.py: {args.reference}: {ref.size} values, expected {out.size}")
             ref = ref.reshape(out.shape)
