@@ -109,7 +109,7 @@ internal static class EvaluateCommand
         string Far(string who) => report[who]!["far_per_hour"] is { } f ? $"{f}/h" : "FAR not measured here";
         return $"model    (p >= {report["model"]!["threshold"]}, {Far("model")}): {Bins("model")}\n" +
                $"baseline (SNR >= {report["baseline"]!["threshold"]}, {Far("baseline")}): {Bins("baseline")}\n" +
-               $"model class accuracy (SNR >= 8): {report["model"]!["class_accuracy_snr_ge_8"]}";
+               $"model class accuracy (SNR >= 8): {report["model"]!["class_accuracy_snr_ge_8"]?.ToString() ?? "- (the model found no glitch of SNR 8 or more)"}";
     }
 
     public static IEnumerable<string> Plots(JsonObject report, string dir)
