@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
@@ -80,14 +79,5 @@ disturbances:
 
     public static string TempDir() => Noise.TestSupport.RepoPaths.TempDir("noise-cli-tests");
 
-    public static (int Code, string Out) Process(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr);
-    }
+    public static (int Code, string Out) Process(string file, params string[] args) => Noise.TestSupport.ChildProcess.Run(file, args);
 }

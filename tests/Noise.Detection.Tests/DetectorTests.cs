@@ -394,7 +394,7 @@ public class ShippedModelTests
             foreach (var weights in new[] { "pt", "safetensors" })
             {
                 var output = Path.Combine(dir, $"scores-{weights}.f32");
-                var (code, text) = Python(script, DetectorTests.ShippedModel, "--weights", weights, "--windows", input, "--out", output);
+                var (code, text) = Noise.TestSupport.ChildProcess.Run("/usr/bin/python3", script, DetectorTests.ShippedModel, "--weights", weights, "--windows", input, "--out", output);
                 Assert.True(code == 0, text);
                 var scores = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(output)).ToArray();
                 int k = spec.Classes.Count;
@@ -411,18 +411,6 @@ public class ShippedModelTests
         }
     }
 
-    /// <summary>Debian's python3-torch (installed by tests/run.sh) running a script file.</summary>
-    private static (int Code, string Out) Python(string script, params string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(script);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr);
-    }
 
     // measured 2026-11-26 for the first shipped model: 1.00 (4 of 4), 0.75 (6 of 8), 0.83 (5 of 6); for the model
     // shipped later that day (11-900 Hz, hard negatives, SNR-dependent class prior): 1.00 (4 of 4), 0.875 (7 of 8),

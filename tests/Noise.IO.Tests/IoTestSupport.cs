@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Noise.Core;
 
 namespace Noise.IO.Tests;
@@ -36,16 +35,6 @@ internal static class IoTestSupport
     }
 
     /// <summary>Debian's interpreter, which has python3-h5py/numpy/scipy (installed by .ci/run).</summary>
-    public static (int Code, string Out) Python(string script, params string[] args)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(script);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr);
-    }
+    public static (int Code, string Out) Python(string script, params string[] args) =>
+        Noise.TestSupport.ChildProcess.Run("/usr/bin/python3", ["-c", script, .. args]);
 }
