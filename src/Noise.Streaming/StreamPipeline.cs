@@ -15,8 +15,13 @@ public sealed record StreamSettings
     /// <summary>Glitch-probability threshold (model.json's 1/h threshold by default).</summary>
     public double Threshold { get; init; } = 0.5;
     public double BaselineSnr { get; init; } = 6;
-    /// <summary>The false-alarm rate the thresholds were set for (per hour), reported on every trigger.</summary>
-    public double FarPerHour { get; init; } = 1;
+    /// <summary>
+    /// The false-alarm rate (per hour) the model's threshold was set for, reported on its triggers: 1 for model.json's
+    /// recorded thresholds, null for a threshold given by hand (its rate is not known).
+    /// </summary>
+    public double? ModelFarPerHour { get; init; }
+    /// <summary>The same for the baseline's SNR threshold.</summary>
+    public double? BaselineFarPerHour { get; init; }
     /// <summary>Model window stride; default the model's own.</summary>
     public double? StrideSeconds { get; init; }
     public bool Baseline { get; init; } = true;
@@ -418,13 +423,13 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     }
 
     private void EmitModel(ModelTrigger t, long needRaw) =>
-        Emit(TriggerRecords.Of(t, settings.Ifo, settings.Channel), ArrivalOf(needRaw), metrics.ComputeModel, metrics.EndToEndModel);
+        Emit(TriggerRecords.Of(t, settings.Ifo, settings.Channel), settings.ModelFarPerHour, ArrivalOf(needRaw), metrics.ComputeModel, metrics.EndToEndModel);
 
     private void EmitBaseline(QTrigger q, long needRaw) =>
-        Emit(TriggerRecords.Of(q, settings.Ifo, settings.Channel), ArrivalOf(needRaw), metrics.ComputeBaseline, metrics.EndToEndBaseline);
+        Emit(TriggerRecords.Of(q, settings.Ifo, settings.Channel), settings.BaselineFarPerHour, ArrivalOf(needRaw), metrics.ComputeBaseline, metrics.EndToEndBaseline);
 
     /// <param name="arrival">When the last sample the decision needed arrived (Stopwatch ticks).</param>
-    private void Emit(TriggerRecord record, long arrival, LatencyHistogram compute, LatencyHistogram endToEnd)
+    private void Emit(TriggerRecord record, double? farPerHour, long arrival, LatencyHistogram compute, LatencyHistogram endToEnd)
     {
         long now = Stopwatch.GetTimestamp();
         double computeS = Math.Max(0, (double)(now - arrival) / Stopwatch.Frequency);
@@ -432,7 +437,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         if (_source?.TicksAtGps(record.PeakTime.ToDouble()) is long at) e2e = (double)(now - at) / Stopwatch.Frequency;
         compute.Add(computeS);
         if (e2e is double e) endToEnd.Add(e);
-        var trigger = new StreamTrigger(record, settings.FarPerHour, Math.Round(computeS * 1000, 3), e2e is double v ? Math.Round(v, 4) : null, Math.Round(GpsClock.Now(), 3));
+        var trigger = new StreamTrigger(record, farPerHour, Math.Round(computeS * 1000, 3), e2e is double v ? Math.Round(v, 4) : null, Math.Round(GpsClock.Now(), 3));
         metrics.TriggersByPipeline.AddOrUpdate(record.Pipeline, 1, (_, n) => n + 1);
         metrics.Recent(trigger.ToJson());
         foreach (var s in sinks) s.Offer(trigger);

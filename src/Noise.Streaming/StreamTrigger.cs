@@ -6,9 +6,10 @@ namespace Noise.Streaming;
 
 /// <summary>
 /// A trigger as the stream emits it: the sngl_burst-like record shared with `noise detect`, plus the false-alarm
-/// rate its threshold was set for, the software, and the latencies measured on it.
+/// rate its threshold was set for (null where that is not known: a threshold given by hand), the software, and the
+/// latencies measured on it.
 /// </summary>
-public sealed record StreamTrigger(TriggerRecord Record, double FarPerHour, double ComputeLatencyMs, double? EndToEndLatencySeconds, double EmittedGps)
+public sealed record StreamTrigger(TriggerRecord Record, double? FarPerHour, double ComputeLatencyMs, double? EndToEndLatencySeconds, double EmittedGps)
 {
     public const string Software = "noise";
 
@@ -17,7 +18,8 @@ public sealed record StreamTrigger(TriggerRecord Record, double FarPerHour, doub
     /// <summary>One JSON object (one line of `jsonl:` and one SSE event); the schema is trigger.schema.json.</summary>
     public string ToJson() => TriggerFile.ToJson(Record, w =>
     {
-        JsonFields.Num(w, "far_per_hour", FarPerHour);
+        if (FarPerHour is double far) JsonFields.Num(w, "far_per_hour", far);
+        else w.WriteNull("far_per_hour");
         w.WriteString("software", Software);
         w.WriteString("software_version", Version);
         JsonFields.Num(w, "compute_latency_ms", ComputeLatencyMs);

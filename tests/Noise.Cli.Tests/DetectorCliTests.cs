@@ -8,6 +8,29 @@ public class DetectorCliTests
     private static string ShippedModel => Path.Combine(CliHarness.RepoRoot(), "models", "glitchnet-o3");
     private static string Gwosc(string name) => Path.Combine(CliHarness.RepoRoot(), "..", "shared", "data", "strain", name);
 
+    /// <summary>
+    /// Each pipeline reads its own recorded 1/h thresholds (block at the top of metrics, the stream's under
+    /// metrics.stream), falls back on the other's, and reports a FAR only for a recorded threshold.
+    /// </summary>
+    [Fact]
+    public void EachPipelineUsesItsOwnRecordedThresholdsAndKnowsWhenTheFarIsUnknown()
+    {
+        var both = JsonNode.Parse("""
+            {"metrics": {"threshold_far_1_per_hour": 0.89, "baseline_snr_far_1_per_hour": 9.6,
+             "stream": {"threshold_far_1_per_hour": 0.88, "baseline_snr_far_1_per_hour": 8.7}}}
+            """)!.AsObject();
+        Assert.Equal((0.89, 9.6, 1.0, 1.0), Commands.DetectCommand.Thresholds(both, null, null));
+        Assert.Equal((0.88, 8.7, 1.0, 1.0), Commands.DetectCommand.Thresholds(both, null, null, stream: true));
+        // given by hand: that value, FAR unknown; the other pipeline keeps its recorded one
+        Assert.Equal((0.5, 8.7, (double?)null, 1.0), Commands.DetectCommand.Thresholds(both, 0.5, null, stream: true));
+        var blockOnly = JsonNode.Parse("""{"metrics": {"threshold_far_1_per_hour": 0.89, "baseline_snr_far_1_per_hour": 9.6}}""")!.AsObject();
+        Assert.Equal((0.89, 9.6, 1.0, 1.0), Commands.DetectCommand.Thresholds(blockOnly, null, null, stream: true));
+        var streamOnly = JsonNode.Parse("""{"metrics": {"stream": {"threshold_far_1_per_hour": 0.88, "baseline_snr_far_1_per_hour": 8.7}}}""")!.AsObject();
+        Assert.Equal((0.88, 8.7, 1.0, 1.0), Commands.DetectCommand.Thresholds(streamOnly, null, null));
+        // nothing recorded: the defaults, FAR unknown
+        Assert.Equal((0.5, 6.0, (double?)null, (double?)null), Commands.DetectCommand.Thresholds(new JsonObject(), null, null, stream: true));
+    }
+
     [Fact]
     public void StreamScoresWindowsWithAV2Model()
     {

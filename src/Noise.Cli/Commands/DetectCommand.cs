@@ -31,7 +31,7 @@ internal static class DetectCommand
         var (net, spec, doc) = ModelStore.Load(modelDir.FullName);
         using (net)
         {
-            var (threshold, baseSnr) = Thresholds(doc, thresholdOpt, baselineOpt);
+            var (threshold, baseSnr, _, _) = Thresholds(doc, thresholdOpt, baselineOpt);
             if (threshold is <= 0 or >= 1) throw new NoiseInputException($"--threshold must lie in (0, 1), got {threshold}");
             var detector = new Detector(net, spec);
             var settings = Evaluator.BaselineSettings(spec);
@@ -90,10 +90,23 @@ internal static class DetectCommand
         });
     }
 
-    /// <summary>The thresholds model.json records for a FAR of 1/h (set by `noise evaluate --update-model`), else defaults.</summary>
-    public static (double Model, double Baseline) Thresholds(System.Text.Json.Nodes.JsonObject doc, double? model, double? baseline) =>
-        (model ?? doc["metrics"]?["threshold_far_1_per_hour"]?.GetValue<double>() ?? 0.5,
-         baseline ?? doc["metrics"]?["baseline_snr_far_1_per_hour"]?.GetValue<double>() ?? 6);
+    /// <summary>
+    /// The thresholds to use: those given, else the ones model.json records for a FAR of 1/h (`noise evaluate
+    /// --update-model`: through the stream under metrics.stream, with block conditioning at the top of metrics),
+    /// the asking pipeline's own first, else the other's, else 0.5 and SNR 6. Far: 1 for a recorded threshold,
+    /// null for one given by hand or a default (its false-alarm rate is not known).
+    /// </summary>
+    public static (double Model, double Baseline, double? ModelFar, double? BaselineFar) Thresholds(
+        System.Text.Json.Nodes.JsonObject doc, double? model, double? baseline, bool stream = false)
+    {
+        var metrics = doc["metrics"];
+        var own = stream ? metrics?["stream"] : metrics;
+        var other = stream ? metrics : metrics?["stream"];
+        double? Recorded(string key) => own?[key]?.GetValue<double>() ?? other?[key]?.GetValue<double>();
+        double? m = model is null ? Recorded("threshold_far_1_per_hour") : null;
+        double? b = baseline is null ? Recorded("baseline_snr_far_1_per_hour") : null;
+        return (model ?? m ?? 0.5, baseline ?? b ?? 6, m is null ? null : 1, b is null ? null : 1);
+    }
 
     /// <summary>Both pipelines' triggers as sngl_burst-like rows, in time order.</summary>
     public static List<TriggerRecord> Records(IEnumerable<ModelTrigger> model, IEnumerable<QTrigger> baseline, string ifo, string channel) =>

@@ -23,7 +23,7 @@ internal static class EvaluateCommand
         var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for report.json and the plots.", Required = true };
         var threads = CliOptions.Threads();
         var snrFloor = new Option<double?>("--snr-floor") { Description = "Draw every glitch family of the labelled stretch from this SNR up (power law kept), to measure the bins below the scenario's own floor (O3's glitches start at 6.5); thresholds are unchanged. Recorded as snr_floor in report.json." };
-        var update = new Option<bool>("--update-model") { Description = "Record the two thresholds and this report's headline numbers in the model's model.json (what detect and run then use)." };
+        var update = new Option<bool>("--update-model") { Description = "Record the two thresholds and this report's headline numbers in the model's model.json: through the stream under metrics.stream (what `noise stream` then uses), with --pipeline block at the top of metrics (what detect and run use)." };
         var pipeline = new Option<string>("--pipeline") { Description = "How both stretches are scanned and triggers made: 'stream' (default: the streaming service's own pipeline, replayed at full speed: running PSD, FIR whitening, its clustering; the thresholds are then the ones to give noise stream) or 'block' (block conditioning of 256 s chunks, as noise detect reads a file).", DefaultValueFactory = _ => "stream" };
         pipeline.AcceptOnlyFromAmong("stream", "block");
         var hold = new Option<double?>("--hold") { Description = "With the stream pipeline: the stream's --hold, the most a trigger may wait after its run's first window (default 0.5 s, as noise stream). A longer hold lets the stream choose the trigger's window, and so its class, from more of the run, at that much more latency (on O3, 1 s gave the same class accuracy as 0.5 s)." };
@@ -79,12 +79,20 @@ internal static class EvaluateCommand
         return 0;
     }
 
-    /// <summary>Writes the thresholds and the report's headline numbers into model.json's metrics (atomically).</summary>
+    /// <summary>
+    /// Writes the thresholds and the report's headline numbers into model.json's metrics (atomically): at its top
+    /// level for block conditioning (what detect and run use), under metrics.stream through the stream (what
+    /// `noise stream` uses). The two pipelines need their own: the stream's whitening and 16 s baseline segments
+    /// set other thresholds for the same 1/h.
+    /// </summary>
     private static void RecordInModel(string dir, JsonObject report)
     {
         var path = Path.Combine(dir, ModelStore.SpecFile);
         var doc = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        var metrics = doc["metrics"]?.AsObject() ?? new JsonObject();
+        var root = doc["metrics"]?.AsObject() ?? new JsonObject();
+        bool stream = report["pipeline"]?.GetValue<string>() == "stream";
+        var metrics = !stream ? root : root["stream"]?.AsObject() ?? new JsonObject();
+        if (stream) root["stream"] = metrics;
         metrics["threshold_far_1_per_hour"] = report["model"]!["threshold"]!.DeepClone();
         metrics["baseline_snr_far_1_per_hour"] = report["baseline"]!["threshold"]!.DeepClone();
         metrics["evaluation"] = new JsonObject
@@ -97,7 +105,7 @@ internal static class EvaluateCommand
             ["baseline"] = report["baseline"]!.DeepClone(),
         };
         metrics["evaluation"]!["model"]!.AsObject().Remove("model_folder");
-        doc["metrics"] = metrics;
+        doc["metrics"] = root;
         AtomicFile.WriteAllText(path, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         Console.WriteLine($"recorded the thresholds and the headline numbers in {path}");
     }

@@ -66,7 +66,7 @@ internal static class RunCommand
             var strain = StrainReader.Read(Outputs.FileOfFormat(outDir.FullName, "hdf5"));
             var detector = new Detector(net, spec);
             var evaluator = new Evaluator(detector, new EvaluateOptions { Scenario = scenario, Duration = duration });
-            var (threshold, baseSnr) = DetectCommand.Thresholds(doc, null, null);
+            var (threshold, baseSnr, _, _) = DetectCommand.Thresholds(doc, null, null);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"detecting with {modelPath} (p >= {threshold:F4}) and the Q-transform baseline (SNR >= {baseSnr:F2})"));
             var (scores, tiles) = DetectCommand.Scan(strain, detector, evaluator.Baseline);
             var truth = evaluator.Truth(scenario, duration, UnreadyOf(outDir.FullName));

@@ -70,7 +70,7 @@ internal static class StreamCommand
         var modelPath = (modelDir ?? RunCommand.ShippedModel()).FullName;
         var (net, spec, doc) = ModelStore.Load(modelPath);
         using var _ = net;
-        var (th, bsnr) = DetectCommand.Thresholds(doc, threshold, baselineSnr);
+        var (th, bsnr, modelFar, baselineFar) = DetectCommand.Thresholds(doc, threshold, baselineSnr, stream: true);
         if (th is <= 0 or >= 1) throw new NoiseInputException($"--threshold must lie in (0, 1), got {th}");
         StreamTrigger.Version = Program.Version;
         var metrics = new StreamMetrics();
@@ -79,7 +79,7 @@ internal static class StreamCommand
         string channel = channelName ?? sourceChannel;
         var settings = new StreamSettings
         {
-            Threshold = th, BaselineSnr = bsnr, Baseline = baseline, StrideSeconds = stride, FilterSeconds = filterSeconds, HoldSeconds = hold, PsdUpdateSeconds = psdUpdate, PsdSeconds = psdSeconds,
+            Threshold = th, BaselineSnr = bsnr, ModelFarPerHour = modelFar, BaselineFarPerHour = baselineFar, Baseline = baseline, StrideSeconds = stride, FilterSeconds = filterSeconds, HoldSeconds = hold, PsdUpdateSeconds = psdUpdate, PsdSeconds = psdSeconds,
             Channel = channel, Ifo = channel.Split(':')[0],
             BaselineMayDrop = !(double.IsPositiveInfinity(speed) && src is TwinSource or FileSource),
         };
