@@ -32,8 +32,8 @@ internal static class StreamCommand
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds of data (twin: default unlimited)." };
         var seed = new Option<long?>("--seed") { Description = "twin: the scenario's random seed (default: the scenario's)." };
         var components = new Option<string?>("--components") { Description = "twin: what goes into the strain, e.g. noise,lines for glitch-free background (default: all the scenario defines)." };
-        var threshold = new Option<double?>("--threshold") { Description = "Model glitch-probability threshold (default: model.json's for a FAR of 1/h)." };
-        var baselineSnr = new Option<double?>("--baseline-snr") { Description = "Baseline SNR threshold (default: model.json's for 1/h)." };
+        var threshold = new Option<double?>("--threshold") { Description = "Model glitch-probability threshold (default: the one model.json records for a FAR of 1/h through the stream, else its block one). Triggers of a threshold given here carry far_per_hour null." };
+        var baselineSnr = new Option<double?>("--baseline-snr") { Description = "Baseline SNR threshold (default: model.json's for 1/h through the stream, else its block one). Given here: far_per_hour null." };
         var baseline = new Option<bool>("--no-baseline") { Description = "Run the model alone (the Q-transform baseline runs beside it by default)." };
         var stride = new Option<double?>("--stride") { Description = "Seconds between model windows (default: the model's, 0.25)." };
         var filter = new Option<double>("--filter-seconds") { Description = "Whitening filter length (a zero-phase FIR fitted by least squares to the conditioning gain, weighted by the running PSD); half of it is the whitener's latency.", DefaultValueFactory = _ => 1.0 };
