@@ -23,6 +23,17 @@ public class BadInputTests
         return p;
     }
 
+    /// <summary>A shipped scenario by its bare name, with or without .yaml; a path is taken as it is; an unknown name stays unresolved (and Load says "not found").</summary>
+    [Fact]
+    public void ShippedScenariosResolveByBareName()
+    {
+        Assert.Equal("virgo-o3.yaml", Commands.CliOptions.ResolveConfig(new FileInfo("virgo-o3")).Name);
+        Assert.True(Commands.CliOptions.ResolveConfig(new FileInfo("virgo-o3")).Exists);
+        Assert.True(Commands.CliOptions.ResolveConfig(new FileInfo("einstein-telescope.yaml")).Exists);
+        Assert.False(Commands.CliOptions.ResolveConfig(new FileInfo("./virgo-o3")).Exists);
+        Assert.False(Commands.CliOptions.ResolveConfig(new FileInfo("virgo-o5")).Exists);
+    }
+
     [Fact]
     public void MissingRequiredOption()
     {

@@ -8,7 +8,7 @@ internal static class CliOptions
 {
     public static Option<FileInfo> Config(bool required) => new("--config", "-c")
     {
-        Description = "Scenario YAML file, or the bare name of a shipped one (virgo-o3.yaml, virgo-design.yaml, virgo-o4.yaml, einstein-telescope.yaml): channel, sample rate, GPS start, seed, noise curve, f_low, device.",
+        Description = "Scenario YAML file, or the bare name of a shipped one (virgo-o3.yaml or virgo-o3, virgo-design, virgo-o4, einstein-telescope): channel, sample rate, GPS start, seed, noise curve, f_low, device.",
         Required = required,
     };
 
@@ -18,19 +18,21 @@ internal static class CliOptions
     };
 
     /// <summary>
-    /// The scenario file: the path as given, else (for a bare name such as virgo-o3.yaml) the folder in
+    /// The scenario file: the path as given, else (for a bare name such as virgo-o3.yaml, or virgo-o3) the folder in
     /// NOISE_CONFIGS, else the configs/ folder shipped beside the binary (containers, published builds).
     /// </summary>
     public static FileInfo ResolveConfig(FileInfo given)
     {
         ArgumentNullException.ThrowIfNull(given);
         if (given.Exists) return given;
+        if (given.ToString().Contains('/', StringComparison.Ordinal)) return given;   // a path: taken as it is
         var name = Path.GetFileName(given.FullName);
+        string[] names = Path.HasExtension(name) ? [name] : [name, name + ".yaml"];
         foreach (var dir in new[] { Environment.GetEnvironmentVariable("NOISE_CONFIGS"), Path.Combine(AppContext.BaseDirectory, "configs") })
         {
             if (string.IsNullOrEmpty(dir)) continue;
-            var candidate = new FileInfo(Path.Combine(dir, name));
-            if (candidate.Exists && !given.ToString().Contains('/', StringComparison.Ordinal)) return candidate;
+            foreach (var n in names)
+                if (new FileInfo(Path.Combine(dir, n)) is { Exists: true } candidate) return candidate;
         }
         return given;
     }
