@@ -51,6 +51,35 @@ public class DetectorCliTests
         Assert.InRange(scored, 140, 157);
     }
 
+    /// <summary>
+    /// detect --windows-out writes the conditioned windows the model scored and TorchSharp's scores of them;
+    /// models/glitchnet.py scores the same windows in PyTorch (Debian's python3-torch) and agrees.
+    /// </summary>
+    [Fact]
+    public void DetectWritesTheScoredWindowsForPyTorchToCheck()
+    {
+        var dir = CliHarness.TempDir();
+        var sim = Path.Combine(dir, "sim");
+        var (code, _, err) = CliHarness.Run("simulate", "--config", CliHarness.Config("virgo-o3.yaml"), "--duration", "64", "--out", sim, "--format", "hdf5");
+        Assert.True(code == 0, err);
+        var strain = Directory.GetFiles(sim, "V-V1_NOISE_VIRGO_O3-*.hdf5").Single();
+        var outDir = Path.Combine(dir, "detect");
+        (code, _, err) = CliHarness.Run("detect", "--in", strain, "--model", ShippedModel, "--out", outDir, "--windows-out");
+        Assert.True(code == 0, err);
+        string stem = Path.Combine(outDir, Path.GetFileNameWithoutExtension(strain));
+        long windows = new FileInfo(stem + "_WINDOWS.f32").Length / (4096 * 4);
+        Assert.True(windows >= 100, $"{windows} windows");   // 64 s less the conditioning's edges, every 0.25 s
+        Assert.Equal(windows * 12 * 4, new FileInfo(stem + "_SCORES.f32").Length);   // 11 classes and the time
+        Assert.Empty(Directory.GetFiles(outDir, "*.partial"));
+        var (py, text) = CliHarness.Process("/usr/bin/python3", Path.Combine(CliHarness.RepoRoot(), "models", "glitchnet.py"), ShippedModel,
+            "--windows", stem + "_WINDOWS.f32", "--reference", stem + "_SCORES.f32");
+        Assert.True(py == 0, text);
+        var agreement = JsonNode.Parse(text.Split('\n').First(l => l.StartsWith('{')))!;
+        Assert.Equal(windows, agreement["windows"]!.GetValue<long>());
+        Assert.True(agreement["max_abs_class_probability"]!.GetValue<double>() < 1e-4, text);
+        Assert.True(agreement["max_abs_time_s"]!.GetValue<double>() < 1e-3, text);
+    }
+
     [SkippableFact]
     public void DetectReadsAGwoscFileAndWritesTriggers()
     {

@@ -17,16 +17,17 @@ internal static class DetectCommand
         var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for the triggers: {file}_TRIGGERS.parquet and .jsonl per input.", Required = true };
         var threshold = new Option<double?>("--threshold") { Description = "Model glitch-probability threshold (default: the one model.json records for a FAR of 1/h on its training scenario, else 0.5)." };
         var baseline = new Option<double?>("--baseline-snr") { Description = "Baseline tile SNR threshold (default: the one model.json records, else 6)." };
+        var windowsOut = new Option<bool>("--windows-out") { Description = "Also write the conditioned windows the model scored ({file}_WINDOWS.f32: raw little-endian float32, one window after another) and its scores of them ({file}_SCORES.f32: per window the class probabilities in model.json's order, then the transient's time in the window in s), the layout models/glitchnet.py reads and writes: python3 models/glitchnet.py MODEL --windows X_WINDOWS.f32 --reference X_SCORES.f32 scores them in PyTorch and compares." };
         var cmd = new Command("detect",
             "Run the glitch model and the Q-transform baseline over strain files and write their triggers (Parquet and\n" +
             "JSON lines, sngl_burst/Omicron columns, one row per trigger, pipeline glitchnet or qtransform).\n" +
             "Example: noise detect --in ../shared/data/strain/H-H1_LOSC_4_V2-1126259446-32.hdf5 --model models/glitchnet-o3 --out out/detect")
-        { input, model, outDir, threshold, baseline };
-        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(model)!, r.GetValue(outDir)!, r.GetValue(threshold), r.GetValue(baseline)));
+        { input, model, outDir, threshold, baseline, windowsOut };
+        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(model)!, r.GetValue(outDir)!, r.GetValue(threshold), r.GetValue(baseline), r.GetValue(windowsOut)));
         return cmd;
     }
 
-    private static int Run(FileInfo[] inputs, DirectoryInfo modelDir, DirectoryInfo outDir, double? thresholdOpt, double? baselineOpt)
+    private static int Run(FileInfo[] inputs, DirectoryInfo modelDir, DirectoryInfo outDir, double? thresholdOpt, double? baselineOpt, bool windowsOut)
     {
         var (net, spec, doc) = ModelStore.Load(modelDir.FullName);
         using (net)
@@ -42,10 +43,13 @@ internal static class DetectCommand
                 int fs = (int)Math.Round(strain.SampleRate);
                 if (fs < spec.SampleRate)
                     throw new NoiseInputException($"{file.FullName}: sampled at {fs} Hz, below the model's {spec.SampleRate} Hz");
+                string stem = Path.Combine(outDir.FullName, Path.GetFileNameWithoutExtension(file.Name) + "_TRIGGERS");
+                using var export = windowsOut ? new WindowExport(Path.Combine(outDir.FullName, Path.GetFileNameWithoutExtension(file.Name))) : null;
+                detector.Scored = export is null ? null : export.Add;
                 var (scores, tiles) = Scan(strain, detector, settings);
+                export?.Complete();
                 string ifo = strain.Channel.Contains(':', StringComparison.Ordinal) ? strain.Channel.Split(':')[0] : Path.GetFileName(file.FullName)[..Math.Min(2, Path.GetFileName(file.FullName).Length)].TrimEnd('-');
                 var rows = Records(detector.Triggers(scores, threshold), QTriggers.Cluster(tiles.Where(t => t.Snr >= baseSnr).ToList(), settings.ClusterSeconds), ifo, strain.Channel);
-                string stem = Path.Combine(outDir.FullName, Path.GetFileNameWithoutExtension(file.Name) + "_TRIGGERS");
                 TriggerFile.WriteParquet(stem + ".parquet", rows, new Dictionary<string, string>
                 {
                     ["source"] = file.FullName,
@@ -63,6 +67,57 @@ internal static class DetectCommand
             }
         }
         return 0;
+    }
+
+    /// <summary>
+    /// --windows-out: the windows the model scored and its scores, appended as they come to hidden partial files
+    /// that take their final names ({stem}_WINDOWS.f32, {stem}_SCORES.f32) only once the file is done.
+    /// </summary>
+    private sealed class WindowExport : IDisposable
+    {
+        private readonly string _windows, _scores;
+        private readonly FileStream _w, _s;
+        private bool _complete;
+
+        public WindowExport(string stem)
+        {
+            _windows = stem + "_WINDOWS.f32";
+            _scores = stem + "_SCORES.f32";
+            _w = File.Create(Partial(_windows));
+            _s = File.Create(Partial(_scores));
+        }
+
+        private static string Partial(string path) => Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".partial");
+
+        public void Add(IReadOnlyList<float[]> windows, IReadOnlyList<WindowScore> scores)
+        {
+            for (int i = 0; i < windows.Count; i++)
+            {
+                _w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(windows[i].AsSpan()));
+                var row = new float[scores[i].ClassProbabilities.Length + 1];
+                scores[i].ClassProbabilities.CopyTo(row, 0);
+                row[^1] = (float)(scores[i].Time - scores[i].Start);
+                _s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row.AsSpan()));
+            }
+        }
+
+        public void Complete()
+        {
+            _w.Dispose();
+            _s.Dispose();
+            File.Move(Partial(_windows), _windows, true);
+            File.Move(Partial(_scores), _scores, true);
+            _complete = true;
+        }
+
+        public void Dispose()
+        {
+            if (_complete) return;
+            _w.Dispose();
+            _s.Dispose();
+            File.Delete(Partial(_windows));
+            File.Delete(Partial(_scores));
+        }
     }
 
     /// <summary>The model's window scores and the baseline's tiles over a whole strain series.</summary>

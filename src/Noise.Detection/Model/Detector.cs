@@ -20,6 +20,9 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
 {
     public DetectorSpec Spec { get; } = spec;
 
+    /// <summary>Called with every list of windows once scored, and their scores (`noise detect --windows-out`).</summary>
+    public Action<IReadOnlyList<float[]>, IReadOnlyList<WindowScore>>? Scored { get; set; }
+
     /// <summary>Scores windows of <see cref="DetectorSpec.WindowSamples"/> samples each.</summary>
     public List<WindowScore> Score(IReadOnlyList<float[]> windows, IReadOnlyList<double> starts, int batch = 64)
     {
@@ -44,6 +47,7 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
                 result.Add(new WindowScore(starts[b + i], Math.Max(0, glitch), probs, starts[b + i] + t[i] * Spec.WindowSeconds, ExcessSnr(windows[b + i])));
             }
         }
+        Scored?.Invoke(windows, result);
         return result;
     }
 
