@@ -172,6 +172,8 @@ def main():
     parser.add_argument("--benchmark", type=int, metavar="N", help="score N windows of white noise, report windows/s")
     parser.add_argument("--batch", type=int, default=256)
     args = parser.parse_args()
+    if args.batch < 1 or (args.benchmark is not None and args.benchmark < 1):
+        sys.exit("glitchnet.py: --batch and --benchmark take a positive number of windows")
     try:
         net, spec = load(args.model, args.weights, args.device)
     except Exception as e:  # a missing, corrupt or mismatched file: one line, not a traceback
