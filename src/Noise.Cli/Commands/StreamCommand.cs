@@ -61,6 +61,19 @@ internal static class StreamCommand
     private static async Task<int> RunAsync(DirectoryInfo? modelDir, string sourceSpec, string[] sinkSpecs, string speedText, FileInfo? statsFile, double? duration,
         long? seed, string? componentsText, double? threshold, double? baselineSnr, bool baseline, double? stride, double filterSeconds, double psdSeconds, double psdUpdate, double hold, string deviceText, int? threadsOpt, string? channelName, CancellationToken invocation)
     {
+        // stopped by our own Ctrl-C / SIGTERM handling (Program leaves System.CommandLine's out for this verb), registered
+        // first so a signal during start-up stops the stream too
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocation);
+        // SIGINT and SIGTERM stop the stream cleanly: the source is left, queued triggers are written, stats saved.
+        // The handlers stay registered until the process exits: a SIGTERM that meets a stream already finishing (a
+        // service stopped just as its --duration ran out) would otherwise get the default action and exit code 143.
+        void Stop(PosixSignalContext c)
+        {
+            c.Cancel = true;
+            try { stop.Cancel(); }
+            catch (ObjectDisposedException) { }   // the stream is over: nothing left to stop
+        }
+        s_signals = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop)];
         if (channelName is not null && !ScenarioLoader.IsChannelName(channelName))
             throw new NoiseInputException($"--channel must be IFO:NAME (e.g. H1:GDS-CALIB_STRAIN), got '{channelName}'");
         double speed = Pacer.Parse(speedText);
@@ -85,18 +98,6 @@ internal static class StreamCommand
         };
         var sinkList = (sinkSpecs.Length == 0 ? ["jsonl:-"] : sinkSpecs).Select(s => SinkFactory.Create(s, metrics)).ToList();
 
-        // stopped by the command line's own Ctrl-C / SIGTERM handling, or by ours where that is not in place
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocation);
-        // SIGINT and SIGTERM stop the stream cleanly: the source is left, queued triggers are written, stats saved.
-        // The handlers stay registered until the process exits: a SIGTERM that meets a stream already finishing (a
-        // service stopped just as its --duration ran out) would otherwise get the default action and exit code 143.
-        void Stop(PosixSignalContext c)
-        {
-            c.Cancel = true;
-            try { stop.Cancel(); }
-            catch (ObjectDisposedException) { }   // the stream is over: nothing left to stop
-        }
-        s_signals = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop)];
         foreach (var s in sinkList)
         {
             await s.StartAsync(stop.Token).ConfigureAwait(false);
