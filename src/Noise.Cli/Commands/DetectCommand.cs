@@ -70,53 +70,51 @@ internal static class DetectCommand
     }
 
     /// <summary>
-    /// --windows-out: the windows the model scored and its scores, appended as they come to hidden partial files
-    /// that take their final names ({stem}_WINDOWS.f32, {stem}_SCORES.f32) only once the file is done.
+    /// --windows-out: the windows the model scored and its scores, appended as they come to two atomic files that
+    /// take their final names ({stem}_WINDOWS.f32, {stem}_SCORES.f32) only once the input is done.
     /// </summary>
     private sealed class WindowExport : IDisposable
     {
-        private readonly string _windows, _scores;
-        private readonly FileStream _w, _s;
-        private bool _complete;
+        private readonly AtomicFile _windowsFile, _scoresFile;
+        private readonly FileStream _windows, _scores;
+        private float[] _row = [];
 
         public WindowExport(string stem)
         {
-            _windows = stem + "_WINDOWS.f32";
-            _scores = stem + "_SCORES.f32";
-            _w = File.Create(Partial(_windows));
-            _s = File.Create(Partial(_scores));
+            _windowsFile = new AtomicFile(stem + "_WINDOWS.f32");
+            _scoresFile = new AtomicFile(stem + "_SCORES.f32");
+            _windows = File.Create(_windowsFile.TempPath);
+            _scores = File.Create(_scoresFile.TempPath);
         }
-
-        private static string Partial(string path) => Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".partial");
 
         public void Add(IReadOnlyList<float[]> windows, IReadOnlyList<WindowScore> scores)
         {
             for (int i = 0; i < windows.Count; i++)
             {
-                _w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(windows[i].AsSpan()));
-                var row = new float[scores[i].ClassProbabilities.Length + 1];
-                scores[i].ClassProbabilities.CopyTo(row, 0);
-                row[^1] = (float)(scores[i].Time - scores[i].Start);
-                _s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row.AsSpan()));
+                _windows.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(windows[i].AsSpan()));
+                var probs = scores[i].ClassProbabilities;
+                if (_row.Length != probs.Length + 1) _row = new float[probs.Length + 1];
+                probs.CopyTo(_row, 0);
+                _row[^1] = (float)(scores[i].Time - scores[i].Start);
+                _scores.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_row.AsSpan()));
             }
         }
 
         public void Complete()
         {
-            _w.Dispose();
-            _s.Dispose();
-            File.Move(Partial(_windows), _windows, true);
-            File.Move(Partial(_scores), _scores, true);
-            _complete = true;
+            _windows.Dispose();
+            _scores.Dispose();
+            _windowsFile.Commit();
+            _scoresFile.Commit();
         }
 
+        /// <summary>Closes both files; those not committed are removed.</summary>
         public void Dispose()
         {
-            if (_complete) return;
-            _w.Dispose();
-            _s.Dispose();
-            File.Delete(Partial(_windows));
-            File.Delete(Partial(_scores));
+            _windows.Dispose();
+            _scores.Dispose();
+            _windowsFile.Dispose();
+            _scoresFile.Dispose();
         }
     }
 
