@@ -64,6 +64,9 @@ public class DetectorCliTests
         Assert.True(code == 0, err);
         var strain = Directory.GetFiles(sim, "V-V1_NOISE_VIRGO_O3-*.hdf5").Single();
         var outDir = Path.Combine(dir, "detect");
+        // what a killed run leaves: a hidden partial file of a process that is gone; the rerun removes it
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, ".old_WINDOWS.f32.partial-999999-deadbeef"), "half");
         (code, _, err) = CliHarness.Run("detect", "--in", strain, "--model", ShippedModel, "--out", outDir, "--windows-out");
         Assert.True(code == 0, err);
         string stem = Path.Combine(outDir, Path.GetFileNameWithoutExtension(strain));

@@ -37,6 +37,7 @@ internal static class DetectCommand
             var detector = new Detector(net, spec);
             var settings = Evaluator.BaselineSettings(spec);
             Directory.CreateDirectory(outDir.FullName);
+            AtomicFile.CleanStale(outDir.FullName);   // what a killed run left (as simulate and merge do)
             foreach (var file in inputs)
             {
                 var strain = StrainReader.Read(file.FullName);
