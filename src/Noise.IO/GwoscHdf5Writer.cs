@@ -1,3 +1,4 @@
+using Noise.Core;
 using PureHDF;
 using PureHDF.Selections;
 

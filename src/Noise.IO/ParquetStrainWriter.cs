@@ -1,4 +1,5 @@
 using System.Globalization;
+using Noise.Core;
 using Parquet;
 using Parquet.Schema;
 

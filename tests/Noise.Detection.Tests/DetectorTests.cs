@@ -32,11 +32,17 @@ public class DetectorTests
         net.Dispose();
         Assert.Equal(spec.Classes, loaded.Classes);
         Assert.Equal(2048, loaded.SampleRate);
+        // every file went through a temporary name; none is left behind
+        Assert.Empty(Directory.GetFiles(dir, ".*partial*"));
 
-        // a rerun with a larger budget resumes after the last finished epoch
+        // a rerun with a larger budget resumes after the last finished epoch, and clears what a killed run
+        // (a process that no longer exists) was writing when it died
+        var killed = Path.Combine(dir, "." + Trainer.CheckpointWeights + ".partial-999999-deadbeef");
+        File.WriteAllText(killed, "half");
         reports.Clear();
         Trainer.Run(options with { Epochs = 5 }, reports.Add, _ => { });
         Assert.Equal([5], reports.Select(r => r.Epoch));
+        Assert.False(File.Exists(killed));
     }
 
     [Fact]

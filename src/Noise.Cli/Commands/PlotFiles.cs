@@ -1,3 +1,4 @@
+using Noise.Core;
 using Noise.IO;
 using ScottPlot;
 

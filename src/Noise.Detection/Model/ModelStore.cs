@@ -21,12 +21,12 @@ public static class ModelStore
     {
         ArgumentNullException.ThrowIfNull(net);
         Directory.CreateDirectory(dir);
-        WriteAtomically(Path.Combine(dir, WeightsFile), p => net.save(p));
-        WriteAtomically(Path.Combine(dir, PyTorchFile), p => net.save_py(p));
-        WriteAtomically(Path.Combine(dir, SafetensorsFile), p => net.save_safetensors(p));
+        AtomicFile.Write(Path.Combine(dir, WeightsFile), p => net.save(p));
+        AtomicFile.Write(Path.Combine(dir, PyTorchFile), p => net.save_py(p));
+        AtomicFile.Write(Path.Combine(dir, SafetensorsFile), p => net.save_safetensors(p));
         var node = JsonSerializer.SerializeToNode(spec, Json)!.AsObject();
         if (metrics is not null) node["metrics"] = metrics.DeepClone();
-        WriteAtomically(Path.Combine(dir, SpecFile), p => File.WriteAllText(p, node.ToJsonString(Json) + "\n"));
+        AtomicFile.Write(Path.Combine(dir, SpecFile), p => File.WriteAllText(p, node.ToJsonString(Json) + "\n"));
     }
 
     /// <summary>The model of a folder, in evaluation mode; a missing, corrupt or inconsistent folder is one clear error.</summary>
@@ -69,12 +69,5 @@ public static class ModelStore
         }
         net.eval();
         return (net, spec, doc);
-    }
-
-    private static void WriteAtomically(string path, Action<string> write)
-    {
-        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.partial-{Environment.ProcessId}");
-        write(tmp);
-        File.Move(tmp, path, true);
     }
 }

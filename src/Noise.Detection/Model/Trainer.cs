@@ -107,6 +107,8 @@ public static class Trainer
         torch.random.manual_seed(o.Seed);
         var spec = SpecFor(o);
         Directory.CreateDirectory(o.OutDir);
+        // what a killed run was writing when it died (the checkpoint it had finished before stays)
+        AtomicFile.CleanStale(o.OutDir);
         using var net = GlitchNet.For(spec);
 
         // resume: weights and progress of the last finished epoch
@@ -240,9 +242,7 @@ public static class Trainer
 
     private static void Checkpoint(TrainOptions o, GlitchNet net, DetectorSpec spec, int epoch, double bestLoss, int sinceBest, double elapsed, long nextStretch, long nextQuiet)
     {
-        var weights = Path.Combine(o.OutDir, CheckpointWeights);
-        net.save(weights + ".partial");
-        File.Move(weights + ".partial", weights, true);
+        AtomicFile.Write(Path.Combine(o.OutDir, CheckpointWeights), p => net.save(p));
         var state = new JsonObject
         {
             ["epoch"] = epoch,
@@ -255,9 +255,7 @@ public static class Trainer
             ["seed"] = o.Seed,
             ["spectrogram_branch"] = o.SpectrogramBranch,
         };
-        var path = Path.Combine(o.OutDir, CheckpointState);
-        File.WriteAllText(path + ".partial", state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(path + ".partial", path, true);
+        AtomicFile.WriteAllText(Path.Combine(o.OutDir, CheckpointState), state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>Class cross-entropy, plus the time regression on windows that hold a transient.</summary>

@@ -1,4 +1,4 @@
-namespace Noise.IO;
+namespace Noise.Core;
 
 /// <summary>
 /// Writes a file under a temporary name in the target folder and renames it into place only when complete, so a
@@ -59,11 +59,15 @@ public sealed class AtomicFile : IDisposable
         catch (ArgumentException) { return false; }
     }
 
-    /// <summary>Writes all of <paramref name="text"/> atomically.</summary>
-    public static void WriteAllText(string path, string text)
+    /// <summary>Has <paramref name="writeTemp"/> write the file at the temporary path it is given, then commits it.</summary>
+    public static void Write(string path, Action<string> writeTemp)
     {
+        ArgumentNullException.ThrowIfNull(writeTemp);
         using var f = new AtomicFile(path);
-        File.WriteAllText(f.TempPath, text);
+        writeTemp(f.TempPath);
         f.Commit();
     }
+
+    /// <summary>Writes all of <paramref name="text"/> atomically.</summary>
+    public static void WriteAllText(string path, string text) => Write(path, p => File.WriteAllText(p, text));
 }
