@@ -270,7 +270,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         {
             long q0 = Stopwatch.GetTimestamp();
             _raw!.Read(_nextPsdSegment, seg);
-            if (!seg.All(v => double.IsFinite(v) && v != 0)) continue;
+            if (!Conditioning.AllUsable(seg)) continue;
             metrics.Time("psd: read", q0);
             q0 = Stopwatch.GetTimestamp();
             _periodograms.Enqueue((_nextPsdSegment, _periodogram.Of(seg, _spare.Count > 0 ? _spare.Pop() : new double[nper / 2 + 1])));

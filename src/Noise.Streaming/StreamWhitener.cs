@@ -26,6 +26,7 @@ public sealed class StreamWhitener
     private bool[]? _notched;
     private readonly double[] _buf, _re, _im, _y, _cr, _ci;
     private readonly int[] _prefix;
+    private readonly bool[] _usable;
 
     public StreamWhitener(int sampleRate, int outputRate, double filterSeconds, ConditioningSettings settings)
     {
@@ -49,6 +50,7 @@ public sealed class StreamWhitener
         _cr = new double[_n / _factor / 2 + 1];
         _ci = new double[_n / _factor / 2 + 1];
         _prefix = new int[_n + 1];
+        _usable = new bool[_n];
         _yOld = new double[_n / _factor];
         _fade = 2 * _half;
     }
@@ -288,11 +290,11 @@ public sealed class StreamWhitener
             if (count <= 0) break;
             long first = NextOut - _half;
             raw.Read(first, _buf);
+            Conditioning.UsableMask(_buf, _usable);
             for (int i = 0; i < _n; i++)
             {
-                double v = _buf[i];
-                bool bad = !double.IsFinite(v) || v == 0;
-                _buf[i] = bad ? 0 : v;
+                bool bad = !_usable[i];
+                if (bad) _buf[i] = 0;
                 _prefix[i + 1] = _prefix[i] + (bad ? 1 : 0);
             }
             _fft.Direct(_buf, _re, _im);

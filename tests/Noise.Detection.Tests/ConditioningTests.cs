@@ -85,6 +85,41 @@ public class ConditioningTests
         Assert.InRange(kurt, 2.9, 3.1);
     }
 
+    /// <summary>
+    /// Float32 strain crosses zero exactly now and then (the twin's O4 noise did once in 256 s): a lone zero is data,
+    /// not a gap. Taken for one, it cost 32 s of a 256 s chunk and hid a Koi_Fish of SNR 196 from both pipelines.
+    /// </summary>
+    [Fact]
+    public void ALoneExactZeroIsDataAndARunOfZerosIsAGap()
+    {
+        var (x, s) = TwinNoise(128);
+        int fs = s.SampleRate;
+        x[60 * fs] = 0;
+        x[61 * fs] = x[61 * fs + 1] = 0;
+        var settings = new ConditioningSettings();
+        var w = Conditioning.Whiten(x, fs, Conditioning.EstimatePsd(x, fs, settings), settings);
+        Assert.True(w.Skip(40 * fs).Take(48 * fs).All(double.IsFinite), "samples near lone zeros came out NaN");
+
+        var mask = Conditioning.UsableMask([1.0, 0, 2, 0, 0, 3]);
+        Assert.Equal([true, true, true, true, true, true], mask);
+        // a run as long as MinZeroRun is a gap; so is a zero at either end, which may go on beyond the piece
+        var run = Enumerable.Repeat(1.0, 40).ToArray();
+        Array.Clear(run, 10, Conditioning.MinZeroRun);
+        run[0] = 0;
+        mask = Conditioning.UsableMask(run);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i != 0 && (i < 10 || i >= 10 + Conditioning.MinZeroRun)), mask);
+        Array.Clear(run, 10, Conditioning.MinZeroRun - 1);
+        run[10 + Conditioning.MinZeroRun - 1] = 1;
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i != 0), Conditioning.UsableMask(run));
+        Assert.False(Conditioning.AllUsable(run));
+        run[0] = 1;
+        Assert.True(Conditioning.AllUsable(run));
+        run[^1] = 0;
+        Assert.False(Conditioning.AllUsable(run));
+        run[^1] = double.PositiveInfinity;
+        Assert.False(Conditioning.AllUsable(run));
+    }
+
     [Fact]
     public void BaselineFindsALoudSineGaussianAtItsTimeAndFrequency()
     {

@@ -212,5 +212,10 @@ public class StreamPartsTests
         Assert.True(double.IsNaN(y[31 * m]) && double.IsNaN(y[30 * m - m / 4]) && double.IsNaN(y[32 * m + m / 4]) && double.IsNaN(y[50 * m + m / 4]));
         Assert.True(double.IsFinite(y[30 * m - m]) && double.IsFinite(y[32 * m + m]) && double.IsFinite(y[50 * m + m]) && double.IsFinite(y[50 * m - m]));
         Assert.All(y.Skip(m).Take(60 * m).Where(double.IsFinite), v => Assert.True(Math.Abs(v) < 8, $"{v}"));
+
+        // a lone exact zero (float32 strain crosses zero now and then) is data: nothing around it is flagged
+        x[40 * fs + 123] = 0;
+        y = StreamWhiten(x, fs, psd, settings, out _);
+        Assert.True(y.Skip(36 * m).Take(8 * m).All(double.IsFinite));
     }
 }
