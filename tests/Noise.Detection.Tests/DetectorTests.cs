@@ -339,6 +339,31 @@ public class ShippedModelTests
         }
     }
 
+    /// <summary>
+    /// Only events inside a scored window are counted: where conditioning gave data up (beside a gap), neither
+    /// pipeline saw the event, and counting it as missed would charge both for time nobody analysed.
+    /// </summary>
+    [Fact]
+    public void EventsNoPipelineCouldSeeAreNotCounted()
+    {
+        var (net, spec, _) = ModelStore.Load(DetectorTests.ShippedModel);
+        using (net)
+        {
+            var scenario = DetectorTests.O3() with { Lock = null, Disturbances = [] };
+            var evaluator = new Evaluator(new Detector(net, spec), new EvaluateOptions { Scenario = scenario, Duration = 1200 });
+            var all = evaluator.Truth(scenario, 1200, []);
+            double t0 = scenario.GpsStart.ToDouble(), w = spec.WindowSeconds;
+            // windows every 0.25 s over the first 600 s only, then a hole as if conditioning had dropped the rest
+            var scanned = Enumerable.Range(0, (int)((600 - w) / 0.25) + 1)
+                .Select(i => new WindowScore(t0 + i * 0.25, 0, new float[spec.Classes.Count], t0 + i * 0.25)).ToList();
+            var (seen, notScanned) = evaluator.Scanned(scenario, 1200, [], scanned);
+            Assert.True(all.Count(e => e.PeakTime.ToDouble() < t0 + 590) >= 5, $"{all.Count} events in 1200 s");
+            Assert.Equal(all.Where(e => e.PeakTime.ToDouble() <= t0 + 600).Select(e => e.EventId), seen.Select(e => e.EventId));
+            Assert.True(notScanned > 0, "the unscanned half held glitches");
+            Assert.Equal(all.Count(e => e.Kind == "glitch") - seen.Count(e => e.Kind == "glitch"), notScanned);
+        }
+    }
+
     /// <summary>--snr-floor: the labelled stretch's glitches are drawn from the floor up (O3's own start at 6.5), the background is untouched.</summary>
     [Fact]
     public void AnSnrFloorFillsTheBinsBelowTheScenariosOwnFloor()

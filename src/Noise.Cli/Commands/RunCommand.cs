@@ -69,8 +69,9 @@ internal static class RunCommand
             var (threshold, baseSnr, _, _) = DetectCommand.Thresholds(doc, null, null);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"detecting with {modelPath} (p >= {threshold:F4}) and the Q-transform baseline (SNR >= {baseSnr:F2})"));
             var (scores, tiles) = DetectCommand.Scan(strain, detector, evaluator.Baseline);
-            var truth = evaluator.Truth(scenario, duration, UnreadyOf(outDir.FullName));
+            var (truth, notScanned) = evaluator.Scanned(scenario, duration, UnreadyOf(outDir.FullName), scores);
             var report = evaluator.Report(scenario, truth, scores, tiles, threshold, baseSnr, double.NaN, double.NaN);
+            report["glitches_not_scanned"] = notScanned;
             report["model"]!["model_folder"] = modelPath;
             report["note"] = "thresholds are the model's recorded 1/h thresholds from its training scenario; far_per_hour is not measured by run (see noise evaluate)";
             var rows = DetectCommand.Records(detector.Triggers(scores, threshold),
