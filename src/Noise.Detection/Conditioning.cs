@@ -43,9 +43,9 @@ public sealed record ConditioningSettings
 public static class Conditioning
 {
     /// <summary>
-    /// Exact zeros in a row that make a gap. Float32 strain crosses zero exactly now and then: the twin's O4 and design
-    /// noise held one zero sample in 1024 s, and taking it for a gap cost 32 s of analysis (a 256 s chunk's taper on
-    /// both sides of it) and hid a Koi_Fish of SNR 196 from both pipelines. Two zeros in a row by chance are some
+    /// Exact zeros in a row that make a gap. Float32 strain crosses zero exactly about once in 1000 s (the twin's O4
+    /// and design noise did; values are quantised at ~6e-8 of their RMS), and taking such a sample for a gap cost 32 s
+    /// of analysis (a 256 s chunk's taper on both sides of it) and hid a Koi_Fish of SNR 196 from both pipelines. Two zeros in a row by chance are some
     /// 10^-15 per sample; a gap is seconds of them.
     /// </summary>
     public const int MinZeroRun = 16;
@@ -83,7 +83,10 @@ public static class Conditioning
         }
     }
 
-    /// <summary>Whether every sample of <paramref name="x"/> holds data (<see cref="UsableMask(ReadOnlySpan{double}, Span{bool})"/>).</summary>
+    /// <summary>
+    /// Whether every sample of <paramref name="x"/> holds data: the rule of <see cref="UsableMask(ReadOnlySpan{double},
+    /// Span{bool})"/> (keep the two together), without a mask, for the stream's PSD segments.
+    /// </summary>
     public static bool AllUsable(ReadOnlySpan<double> x)
     {
         if (x.Length == 0) return true;

@@ -32,9 +32,15 @@ public class EnvironmentCliTests
         for (int sec = 0; sec < 600; sec++)
         {
             var x = strain.Data.AsSpan(sec * 16384, 16384);
-            int zeros = 0;
-            foreach (var v in x) if (v == 0) zeros++;
-            if ((states[sec] & 3) == 3) Assert.True(zeros == 0, $"second {sec} is analysis-ready but holds {zeros} zeros");
+            int zeros = 0, zeroRun = 0, longest = 0;
+            foreach (var v in x)
+            {
+                if (v == 0) zeros++;
+                zeroRun = v == 0 ? zeroRun + 1 : 0;
+                longest = Math.Max(longest, zeroRun);
+            }
+            // float32 strain may cross zero exactly now and then (about once in 1000 s); "no data" is a run of zeros
+            if ((states[sec] & 3) == 3) Assert.True(longest < Noise.Detection.Conditioning.MinZeroRun, $"second {sec} is analysis-ready but holds {longest} zeros in a row");
             else Assert.True(zeros == 16384, $"second {sec} is not analysis-ready but holds data");
         }
         // the GWOSC-layout HDF5: DQmask bit 0 (DATA) follows the state vector

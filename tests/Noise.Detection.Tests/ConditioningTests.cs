@@ -86,7 +86,7 @@ public class ConditioningTests
     }
 
     /// <summary>
-    /// Float32 strain crosses zero exactly now and then (the twin's O4 noise did once in 256 s): a lone zero is data,
+    /// Float32 strain crosses zero exactly now and then (about once in 1000 s; the twin's O4 noise did in a 256 s stretch): a lone zero is data,
     /// not a gap. Taken for one, it cost 32 s of a 256 s chunk and hid a Koi_Fish of SNR 196 from both pipelines.
     /// </summary>
     [Fact]
