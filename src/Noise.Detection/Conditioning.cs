@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using NWaves.Transforms;
 using Noise.Core;
@@ -83,23 +84,16 @@ public static class Conditioning
         }
     }
 
-    /// <summary>
-    /// Whether every sample of <paramref name="x"/> holds data: the rule of <see cref="UsableMask(ReadOnlySpan{double},
-    /// Span{bool})"/> (keep the two together), without a mask, for the stream's PSD segments.
-    /// </summary>
+    /// <summary>Whether every sample of <paramref name="x"/> holds data, by <see cref="UsableMask(ReadOnlySpan{double}, Span{bool})"/>'s rule (the stream's PSD segments).</summary>
     public static bool AllUsable(ReadOnlySpan<double> x)
     {
-        if (x.Length == 0) return true;
-        // a zero at either end counts as a gap, and so does a non-finite sample anywhere
-        if (x[0] == 0 || x[^1] == 0) return false;
-        int zeros = 0;
-        foreach (double v in x)
+        var ok = ArrayPool<bool>.Shared.Rent(x.Length);
+        try
         {
-            if (!double.IsFinite(v)) return false;
-            zeros = v == 0 ? zeros + 1 : 0;
-            if (zeros >= MinZeroRun) return false;
+            UsableMask(x, ok);
+            return !ok.AsSpan(0, x.Length).Contains(false);
         }
-        return true;
+        finally { ArrayPool<bool>.Shared.Return(ok); }
     }
 
     /// <summary>Samples per PSD segment: PsdSegmentSeconds at fs, rounded up to a power of two.</summary>
