@@ -153,3 +153,71 @@ public class DetectorCliTests
         Assert.Contains("model    (p >=", stdout, StringComparison.Ordinal);
     }
 }
+
+/// <summary>evaluate --real: real strain through both pipelines, false alarms counted away from catalogued GW events.</summary>
+public class RealDataGateCliTests
+{
+    private static string ShippedModel => Path.Combine(CliHarness.RepoRoot(), "models", "glitchnet-o3");
+    private static string Gwosc(string name) => Path.Combine(CliHarness.RepoRoot(), "..", "shared", "data", "strain", name);
+
+    [SkippableFact]
+    public void RealFilesAreScannedAndTriggersNearAGwEventAreNotFalseAlarms()
+    {
+        var h1 = Gwosc("H-H1_LOSC_4_V2-1126259446-32.hdf5");
+        var v1 = Gwosc("V-V1_GWOSC_16KHZ_R1-1185389792-32.hdf5");
+        Skip.IfNot(File.Exists(h1) && File.Exists(v1), "../shared/data/strain is not beside this checkout");
+        var dir = CliHarness.TempDir();
+        var (code, stdout, err) = CliHarness.Run("evaluate", "--model", ShippedModel, "--real", h1, v1, "--out", dir);
+        Assert.True(code == 0, err);
+        Assert.Contains("real data (2 files", stdout, StringComparison.Ordinal);
+        var gate = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")))!["real_data"]!;
+        Assert.Equal(2, gate["files"]!.GetValue<int>());
+        Assert.Equal("model.json (block)", gate["thresholds_from"]!.GetValue<string>());
+        var files = gate["per_file"]!.AsArray();
+        // the shipped list (GWTC-1) names both mergers; each file covers its own, and the scan reaches it
+        var gw150914 = files[0]!["events"]!.AsArray().Single();
+        Assert.Equal("GW150914", gw150914!["name"]!.GetValue<string>());
+        Assert.True(gw150914["scanned"]!.GetValue<bool>());
+        Assert.Equal("GW170729", files[1]!["events"]!.AsArray().Single()!["name"]!.GetValue<string>());
+        // the baseline fires on GW150914, and that trigger is the event's, not a false alarm
+        Assert.Contains(files[0]!["baseline"]!["triggers"]!.AsArray(), t => t!["event"]?.GetValue<string>() == "GW150914");
+        int modelFalse = files.Sum(f => f!["model"]!["triggers"]!.AsArray().Count(t => t!["event"] is null));
+        Assert.Equal(modelFalse, gate["model_false_triggers"]!.GetValue<int>());
+        double live = gate["live_seconds"]!.GetValue<double>();
+        Assert.InRange(live, 20, 64);
+        Assert.Equal(Math.Round(modelFalse / (live / 3600), 2), gate["model_false_per_hour"]!.GetValue<double>(), 2);
+
+        // a catalogued event at the time of each model trigger on the V1 file: those triggers are no longer false
+        var v1Triggers = files[1]!["model"]!["triggers"]!.AsArray();
+        Skip.If(v1Triggers.Count == 0, "the model does not fire on this V1 file any more: nothing to move");
+        var events = Path.Combine(dir, "events.json");
+        File.WriteAllText(events, "{" + string.Join(",", v1Triggers.Select((t, i) =>
+            $"\"FAKE{i}\": {{\"tevent\": {t!["time"]!.GetValue<double>().ToString("R", System.Globalization.CultureInfo.InvariantCulture)}}}")) + "}");
+        (code, _, err) = CliHarness.Run("evaluate", "--model", ShippedModel, "--real", v1, "--events", events, "--out", Path.Combine(dir, "again"));
+        Assert.True(code == 0, err);
+        var again = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "again", "report.json")))!["real_data"]!;
+        Assert.Equal(0, again["model_false_triggers"]!.GetValue<int>());
+        Assert.Equal(v1Triggers.Count, again["events_called_glitch"]!.GetValue<int>());
+        Assert.True(again["live_seconds"]!.GetValue<double>() < files[1]!["live_seconds"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public void EvaluateWithoutAScenarioOrRealFilesOrWithABadEventListIsOneLineError()
+    {
+        var dir = CliHarness.TempDir();
+        var (code, _, err) = CliHarness.Run("evaluate", "--model", ShippedModel, "--out", dir);
+        Assert.Equal(2, code);
+        Assert.Contains("give --config and --duration", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+        (code, _, err) = CliHarness.Run("evaluate", "--model", ShippedModel, "--config", CliHarness.Config("virgo-o3.yaml"), "--out", dir);
+        Assert.Equal(2, code);
+        Assert.Contains("--duration is required", err, StringComparison.Ordinal);
+        var bad = Path.Combine(dir, "events.json");
+        File.WriteAllText(bad, """{"GW1": {"name": "GW1"}}""");
+        (code, _, err) = CliHarness.Run("evaluate", "--model", ShippedModel, "--real", Path.Combine(dir, "x.hdf5"), "--events", bad, "--out", dir);
+        Assert.Equal(2, code);
+        Assert.Contains("has no numeric 'tevent'", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(dir, "report.json")));
+    }
+}

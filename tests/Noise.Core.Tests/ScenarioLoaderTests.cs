@@ -145,3 +145,22 @@ public class ScenarioLoaderTests
         Assert.Contains("psd starts at 10 Hz, above f_low = 5 Hz", e.Message, StringComparison.Ordinal);
     }
 }
+
+public class GwEventsTests
+{
+    [Fact]
+    public void EventListsInGwoscLayoutJoinWithEachEventOnce()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var a = Path.Combine(dir, "a.json");
+        var b = Path.Combine(dir, "b.json");
+        File.WriteAllText(a, """{"_source": "test", "LVT151012": {"name": "LVT151012", "tevent": 1128678900.44}, "GW150914": {"tevent": 1126259462.44}}""");
+        File.WriteAllText(b, """{"GW151012": {"name": "GW151012", "tevent": 1128678900.44}, "GW170104": {"name": "GW170104", "tevent": 1167559936.6}}""");
+        var all = Noise.Core.GwEvents.LoadAll([a, b]);
+        Assert.Equal(["GW150914", "LVT151012", "GW170104"], all.Select(e => e.Name));
+        Assert.Equal(1126259462.44, all[0].Gps);
+        File.WriteAllText(b, "[1, 2]");
+        var e = Assert.Throws<Noise.Core.NoiseInputException>(() => Noise.Core.GwEvents.Load(b));
+        Assert.Contains("b.json", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -49,7 +49,7 @@ internal static class DetectCommand
                 detector.Scored = export is null ? null : export.Add;
                 var (scores, tiles) = Scan(strain, detector, settings);
                 export?.Complete();
-                string ifo = strain.Channel.Contains(':', StringComparison.Ordinal) ? strain.Channel.Split(':')[0] : Path.GetFileName(file.FullName)[..Math.Min(2, Path.GetFileName(file.FullName).Length)].TrimEnd('-');
+                string ifo = DetectorOf(strain);
                 var rows = Records(detector.Triggers(scores, threshold), QTriggers.Cluster(tiles.Where(t => t.Snr >= baseSnr).ToList(), settings.ClusterSeconds), ifo, strain.Channel);
                 TriggerFile.WriteParquet(stem + ".parquet", rows, new Dictionary<string, string>
                 {
@@ -119,29 +119,22 @@ internal static class DetectCommand
         }
     }
 
+    /// <summary>The detector a strain series is from: its channel's IFO prefix, else the file name's (GWOSC: "H-H1_...").</summary>
+    public static string DetectorOf(StrainSeries strain)
+    {
+        ArgumentNullException.ThrowIfNull(strain);
+        var name = Path.GetFileName(strain.Source);
+        return strain.Channel.Contains(':', StringComparison.Ordinal) ? strain.Channel.Split(':')[0] : name[..Math.Min(2, name.Length)].TrimEnd('-');
+    }
+
     /// <summary>The model's window scores and the baseline's tiles over a whole strain series.</summary>
     public static (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(StrainSeries strain, Detector detector, QTriggerSettings settings)
     {
         var scanner = new StrainScanner(detector, settings);
-        var result = Scan(strain, scanner);
+        var result = scanner.ScanSeries(strain.SampleRate, strain.GpsStart, strain.Data);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"timing: conditioning {scanner.ConditioningSeconds:F2} s, model {scanner.ModelSeconds:F2} s for {scanner.Windows} windows ({scanner.Windows / Math.Max(1e-9, scanner.ModelSeconds):F0} windows/s, {strain.Duration / Math.Max(1e-9, scanner.ModelSeconds):F0}x real time), baseline {scanner.BaselineSeconds:F2} s"));
         return result;
-    }
-
-    private static (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(StrainSeries strain, StrainScanner scanner)
-    {
-        int fs = (int)Math.Round(strain.SampleRate);
-        long first = (long)Math.Round(strain.GpsStart * fs);
-        var data = strain.Data;
-        return scanner.Scan(fs, first, data.Length, (a, x) =>
-        {
-            for (int i = 0; i < x.Length; i++)
-            {
-                long k = a - first + i;
-                x[i] = k >= 0 && k < data.Length ? data[k] : double.NaN;
-            }
-        });
     }
 
     /// <summary>

@@ -16,8 +16,9 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Model folder (model.json + model.bin), e.g. models/glitchnet-o3.", Required = true };
-        var config = CliOptions.Config(required: true);
-        var duration = new Option<double>("--duration", "-d") { Description = "Seconds of fresh labelled data to evaluate on.", Required = true };
+        var config = CliOptions.Config(required: false);
+        config.Description += " Required unless only --real files are checked.";
+        var duration = new Option<double?>("--duration", "-d") { Description = "Seconds of fresh labelled data of the scenario to evaluate on (with --config)." };
         var background = new Option<double>("--background") { Description = "Seconds of glitch-free data of the same scenario on which both thresholds are set (at least 3600: a FAR of 1/h needs an hour; default 14400, so a threshold rests on four background triggers, not one).", DefaultValueFactory = _ => 14400 };
         var seed = new Option<long?>("--seed") { Description = "Seed of the evaluation data (default: the scenario's + 1, never a training seed)." };
         var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for report.json and the plots.", Required = true };
@@ -27,20 +28,34 @@ internal static class EvaluateCommand
         var pipeline = new Option<string>("--pipeline") { Description = "How both stretches are scanned and triggers made: 'stream' (default: the streaming service's own pipeline, replayed at full speed: running PSD, FIR whitening, its clustering; the thresholds are then the ones to give noise stream) or 'block' (block conditioning of 256 s chunks, as noise detect reads a file).", DefaultValueFactory = _ => "stream" };
         pipeline.AcceptOnlyFromAmong("stream", "block");
         var hold = new Option<double?>("--hold") { Description = "With the stream pipeline: the stream's --hold, the most a trigger may wait after its run's first window (default 0.5 s, as noise stream). A longer hold lets the stream choose the trigger's window, and so its class, from more of the run, at that much more latency (on O3, 1 s gave the same class accuracy as 0.5 s)." };
+        var real = new Option<FileInfo[]>("--real") { Description = "Real strain files (GWOSC HDF5/ASCII, any rate the model can be brought to) to scan with both pipelines as noise detect does, at the thresholds of this evaluation (--pipeline block) or else model.json's recorded block thresholds: per file, triggers outside +-1 s of a catalogued GW event (false alarms, and their rate per hour) and whether each GW event the data cover was called a glitch; report.json's real_data. Alone (without --config) only this is done.", AllowMultipleArgumentsPerToken = true };
+        var events = new Option<FileInfo[]>("--events") { Description = "GW event lists for --real, in GWOSC's event-list JSON layout (e.g. ../shared/data/strain/BBH_events_v3.json); default: the shipped configs/gw-events.json (GWTC-1's confident events).", AllowMultipleArgumentsPerToken = true };
         var cmd = new Command("evaluate",
             "Evaluate a model on a scenario it may never have seen: simulate a fresh labelled stretch and glitch-free data,\n" +
             "run the model and the Q-transform baseline over them exactly as noise stream would (its whitening, windows,\n" +
             "baseline segments and clustering, replayed at full speed; --pipeline block scans as noise detect does), set\n" +
             "each one's threshold for a false alarm rate of 1 per hour on the glitch-free data, and write report.json with\n" +
             "efficiency by SNR, timing, class accuracy and the confusion matrix, plus efficiency.png, roc.png and confusion.png.\n" +
-            "Example: noise evaluate --model models/glitchnet-o3 --config virgo-o3.yaml --duration 3600 --out out/eval")
-        { model, config, duration, background, seed, outDir, threads, snrFloor, update, pipeline, hold };
-        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config)!, r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(snrFloor), r.GetValue(update), r.GetValue(pipeline)!, r.GetValue(hold)));
+            "With --real FILE..., real strain is scanned too and its false alarms counted (real data are the judge).\n" +
+            "Example: noise evaluate --model models/glitchnet-o3 --config virgo-o3.yaml --duration 3600 --out out/eval\n" +
+            "         noise evaluate --model models/glitchnet-o3 --real ../shared/data/strain/*.hdf5 --out out/real")
+        { model, config, duration, background, seed, outDir, threads, snrFloor, update, pipeline, hold, real, events };
+        cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config), r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(snrFloor), r.GetValue(update), r.GetValue(pipeline)!, r.GetValue(hold),
+            r.GetValue(real) ?? [], r.GetValue(events) ?? []));
         return cmd;
     }
 
-    private static int Run(DirectoryInfo modelDir, FileInfo configFile, double duration, double background, long? seedOpt, DirectoryInfo outDir, int? threads, double? snrFloor, bool update, string pipeline, double? hold)
+    private static int Run(DirectoryInfo modelDir, FileInfo? configFile, double? durationOpt, double background, long? seedOpt, DirectoryInfo outDir, int? threads, double? snrFloor, bool update, string pipeline, double? hold,
+        FileInfo[] real, FileInfo[] eventFiles)
     {
+        if (configFile is null)
+        {
+            if (real.Length == 0) throw new NoiseInputException("give --config and --duration (a scenario to evaluate on), --real FILE... (real strain to check), or both");
+            if (durationOpt is not null) throw new NoiseInputException("--duration needs --config (the scenario to simulate)");
+            if (update) throw new NoiseInputException("--update-model records a scenario's evaluation; give --config and --duration");
+            return RealOnly(modelDir, outDir, real, eventFiles);
+        }
+        if (durationOpt is not double duration) throw new NoiseInputException("--duration is required with --config: seconds of labelled data to evaluate on");
         if (snrFloor is double f && !(f > 0 && double.IsFinite(f))) throw new NoiseInputException($"--snr-floor must be a positive SNR, got {f}");
         if (snrFloor is not null && update) throw new NoiseInputException("--update-model records a report on the scenario as it is; leave out --snr-floor");
         if (!(duration > 0) || !double.IsFinite(duration)) throw new NoiseInputException($"--duration must be a positive number of seconds, got {duration}");
@@ -48,7 +63,7 @@ internal static class EvaluateCommand
         if (hold is double h && !(h >= 0 && double.IsFinite(h))) throw new NoiseInputException($"--hold must be a non-negative number of seconds, got {h}");
         if (hold is not null && pipeline == "block") throw new NoiseInputException("--hold is the stream's; --pipeline block clusters whole runs");
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
-        var (net, spec, _) = ModelStore.Load(modelDir.FullName);
+        var (net, spec, doc) = ModelStore.Load(modelDir.FullName);
         using (net)
         {
             long seed = seedOpt ?? scenario.Seed + 1;
@@ -66,17 +81,80 @@ internal static class EvaluateCommand
                 Pipeline = pipeline == "block" ? null : new StreamScan(detector, StreamScan.SettingsFor(spec, new StreamSettings { HoldSeconds = hold ?? new StreamSettings().HoldSeconds }), threadCount),
             });
             var progress = new Dictionary<string, ProgressReporter>();
+            var events = real.Length > 0 ? LoadEvents(eventFiles) : [];
+            var realFiles = real.Select(ReadReal).ToList();   // a bad file fails before hours of simulation, not after
             var report = evaluator.Run(seed, Console.Error.WriteLine, (stage, f) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"progress: {stage} {f:P0}")));
             report["model"]!["model_folder"] = modelDir.FullName;
+            if (realFiles.Count > 0)
+            {
+                // real files are scanned as detect reads them (block conditioning): at this evaluation's thresholds when
+                // it ran that way, else at the block thresholds the model records (the ones detect and run use)
+                bool own = pipeline == "block";
+                var (mth, bth, _, _) = own ? (report["model"]!["threshold"]!.GetValue<double>(), report["baseline"]!["threshold"]!.GetValue<double>(), 1.0, 1.0)
+                    : DetectCommand.Thresholds(doc, null, null);
+                var gate = new RealDataGate(detector, Evaluator.BaselineSettings(spec)).Check(realFiles, events, mth, bth, Console.Error.WriteLine);
+                gate["thresholds_from"] = own ? "this evaluation (block)" : "model.json (block)";
+                report["real_data"] = gate;
+            }
             Directory.CreateDirectory(outDir.FullName);
             var path = Path.Combine(outDir.FullName, "report.json");
             AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
             Console.WriteLine($"wrote {path}");
             foreach (var p in Plots(report, outDir.FullName)) Console.WriteLine($"wrote {p}");
             Console.WriteLine(Summary(report));
+            if (report["real_data"] is JsonObject rd) Console.WriteLine(RealSummary(rd));
             if (update) RecordInModel(modelDir.FullName, report);
         }
         return 0;
+    }
+
+    /// <summary>Only the real-data gate, at the model's recorded block thresholds.</summary>
+    private static int RealOnly(DirectoryInfo modelDir, DirectoryInfo outDir, FileInfo[] real, FileInfo[] eventFiles)
+    {
+        var events = LoadEvents(eventFiles);
+        var (net, spec, doc) = ModelStore.Load(modelDir.FullName);
+        using (net)
+        {
+            var detector = new Detector(net, spec);
+            var (mth, bth, _, _) = DetectCommand.Thresholds(doc, null, null);
+            var gate = new RealDataGate(detector, Evaluator.BaselineSettings(spec)).Check(real.Select(ReadReal), events, mth, bth, Console.Error.WriteLine);
+            gate["thresholds_from"] = "model.json (block)";
+            var report = new JsonObject
+            {
+                ["model"] = new JsonObject { ["model_folder"] = modelDir.FullName, ["threshold"] = mth },
+                ["baseline"] = new JsonObject { ["threshold"] = bth },
+                ["software"] = "noise " + Program.Version,
+                ["real_data"] = gate,
+            };
+            Directory.CreateDirectory(outDir.FullName);
+            var path = Path.Combine(outDir.FullName, "report.json");
+            AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            Console.WriteLine($"wrote {path}");
+            Console.WriteLine(RealSummary(gate));
+        }
+        return 0;
+    }
+
+    private static List<GwEvent> LoadEvents(FileInfo[] given)
+    {
+        if (given.Length > 0) return GwEvents.LoadAll(given.Select(f => f.FullName));
+        var shipped = CliOptions.ResolveConfig(new FileInfo(GwEvents.ShippedFile));
+        if (!shipped.Exists) throw new NoiseInputException($"the shipped event list {GwEvents.ShippedFile} was not found beside the scenarios; give --events FILE");
+        return GwEvents.LoadAll([shipped.FullName]);
+    }
+
+    private static RealStrain ReadReal(FileInfo file)
+    {
+        var s = StrainReader.Read(file.FullName);
+        return new RealStrain(file.FullName, DetectCommand.DetectorOf(s), s.Channel, s.SampleRate, s.GpsStart, s.Data);
+    }
+
+    public static string RealSummary(JsonObject gate)
+    {
+        var called = gate["events_called_glitch_list"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"real data ({gate["files"]} files, {gate["live_seconds"]} s live): model {gate["model_false_triggers"]} false triggers ({gate["model_false_per_hour"]}/h), baseline {gate["baseline_false_triggers"]} ({gate["baseline_false_per_hour"]}/h); ") +
+            $"GW events called glitches: {called.Count} of {gate["events_scanned"]}{(called.Count > 0 ? " (" + string.Join(", ", called) + ")" : "")}";
     }
 
     /// <summary>

@@ -34,6 +34,22 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
         return QTriggers.Find(z, detector.Spec.SampleRate, t0, _white, detector.Spec.Conditioning with { NotchFactor = 0 }, baseline, notches);
     }
 
+    /// <summary>A whole series held in memory (a strain file) from its GPS start: what detect, run and the real-data gate scan.</summary>
+    public (List<WindowScore> Scores, List<QTrigger> Tiles) ScanSeries(double sampleRate, double gpsStart, double[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int fs = (int)Math.Round(sampleRate);
+        long first = (long)Math.Round(gpsStart * fs);
+        return Scan(fs, first, data.Length, (a, x) =>
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                long k = a - first + i;
+                x[i] = k >= 0 && k < data.Length ? data[k] : double.NaN;
+            }
+        });
+    }
+
     public (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(int fs, long first, long total, Action<long, double[]> fill, Action<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(fill);
