@@ -22,18 +22,33 @@ internal static class TrainCommand
                 "beside the time series. It finds more scattered-light arches than v1 and takes about 25 % longer per epoch (README, \"GlitchNet v2\"). " +
                 "Default: v1, the time series alone.",
         };
+        var vary = new Option<bool>("--vary-noise") { Description = "Domain randomisation: each training stretch is drawn on one of five noise curves (the scenario's, Virgo O2 measured, O4, design, LIGO Hanford O3), with a random forest of wandering, beating lines (probability 0.7) and a slow gain envelope (0.5), so that no one curve or line pattern is learnt as 'no glitch'. Recorded in model.json (noise_variety)." };
+        var init = new Option<DirectoryInfo?>("--init") { Description = "Start from this model folder's weights (fine-tuning) instead of random ones; its classes and network must be the ones this run trains (same scenario classes, same --spectrogram-branch). Ignored when resuming a checkpoint." };
         var cmd = new Command("train",
             "Train the TorchSharp glitch detector on the twin: windows of whitened strain with balanced glitch classes,\n" +
             "chirps and empty windows, drawn while training, SNR floor falling from 8 to 5 (curriculum), plus the glitch-free\n" +
             "windows it most takes for glitches (hard negatives). Progress per epoch; the best model by validation loss\n" +
             "is kept; rerun the same command to resume after a kill.\n" +
             "Example: noise train --config virgo-o3.yaml --minutes 15 --out models/o3")
-        { config, minutes, epochs, outDir, threads, seed, spectrogram };
-        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed), r.GetValue(spectrogram)));
+        { config, minutes, epochs, outDir, threads, seed, spectrogram, vary, init };
+        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed), r.GetValue(spectrogram), r.GetValue(vary), r.GetValue(init)));
         return cmd;
     }
 
-    private static int Run(FileInfo configFile, double? minutes, int? epochs, DirectoryInfo outDir, int? threadsOpt, long? seed, bool spectrogramBranch)
+    /// <summary>The curves --vary-noise draws stretches on besides the scenario's: Virgo O2 measured, O4 and design, LIGO Hanford O3.</summary>
+    public static readonly string[] VarietyCurves = ["Hrec_hoft_V1O2Repro2A_16384Hz.txt", "avirgo_O4high_NEW.txt", "AdV_asd.txt", "aligo_O3actual_H1.txt"];
+
+    private static NoiseVariety Variety()
+    {
+        var dir = Path.Combine(AppContext.BaseDirectory, "configs", "curves");
+        return new NoiseVariety
+        {
+            Curves = VarietyCurves.Select(n => Path.Combine(dir, n)).Select(f => File.Exists(f) ? new PsdSpec { File = f, Kind = "asd" }
+                : throw new NoiseInputException($"--vary-noise: the curve {f} is missing from this installation")).ToList(),
+        };
+    }
+
+    private static int Run(FileInfo configFile, double? minutes, int? epochs, DirectoryInfo outDir, int? threadsOpt, long? seed, bool spectrogramBranch, bool vary, DirectoryInfo? init)
     {
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
         if (minutes is { } m && !(m > 0)) throw new NoiseInputException($"--minutes must be positive, got {m}");
@@ -49,6 +64,8 @@ internal static class TrainCommand
             Seed = seed ?? scenario.Seed,
             SpectrogramBranch = spectrogramBranch,
             SoftwareVersion = Program.Version,
+            Variety = vary ? Variety() : null,
+            InitFrom = init?.FullName,
         };
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, ev) => { ev.Cancel = true; cancel.Cancel(); };

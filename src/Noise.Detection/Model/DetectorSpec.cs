@@ -28,6 +28,10 @@ public sealed record DetectorSpec
     public long TrainingSeed { get; init; }
     public long ValidationSeed { get; init; }
     public string SoftwareVersion { get; init; } = "";
+    /// <summary>The training noise's domain randomisation (<see cref="Model.NoiseVariety.Describe"/>), or null for the scenario's noise alone.</summary>
+    public string? NoiseVariety { get; init; }
+    /// <summary>The model folder whose weights training started from, or null for random weights.</summary>
+    public string? InitialisedFrom { get; init; }
     /// <summary>
     /// Per class (logit order), how often the scenario the model serves (its training scenario) produces it: the
     /// glitch families' rates per hour, the glitches its disturbances couple into the strain included. The network

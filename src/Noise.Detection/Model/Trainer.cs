@@ -36,6 +36,10 @@ public sealed record TrainOptions
     /// <summary>Glitch-free stretches scanned after each epoch for the windows the network most takes for glitches.</summary>
     public int QuietStretchesPerEpoch { get; init; } = 2;
     public string SoftwareVersion { get; init; } = "";
+    /// <summary>Domain randomisation of the training noise (<see cref="NoiseVariety"/>); null: the scenario's noise as it is.</summary>
+    public NoiseVariety? Variety { get; init; }
+    /// <summary>A model folder whose weights a new run starts from (fine-tuning); same classes and network. Null: random weights.</summary>
+    public string? InitFrom { get; init; }
 }
 
 /// <summary>
@@ -95,6 +99,8 @@ public static class Trainer
             TrainingSeed = o.Seed,
             ValidationSeed = o.Seed + 1_000_003,
             SoftwareVersion = o.SoftwareVersion,
+            NoiseVariety = o.Variety?.Describe(),
+            InitialisedFrom = o.InitFrom is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(o.InitFrom)),
         };
     }
 
@@ -132,11 +138,22 @@ public static class Trainer
             nextQuiet = st["next_quiet"]?.GetValue<long>() ?? 0;
             log($"resuming after epoch {startEpoch} ({elapsedBefore:F0} s trained, best validation loss {bestLoss:F4})");
         }
+        else if (o.InitFrom is not null)
+        {
+            var (init, initSpec, _) = ModelStore.Load(o.InitFrom);
+            using (init)
+            {
+                if (!initSpec.Classes.SequenceEqual(spec.Classes) || initSpec.TimeFrequencyBranch != spec.TimeFrequencyBranch || initSpec.SampleRate != spec.SampleRate || initSpec.WindowSamples != spec.WindowSamples)
+                    throw new NoiseInputException($"--init {o.InitFrom}: its network (classes, branch, window) is not the one this run trains; start from random weights or match --spectrogram-branch and the scenario");
+                net.load_state_dict(init.state_dict());
+            }
+            log($"starting from the weights of {o.InitFrom}");
+        }
         var optimizer = optim.Adam(net.parameters(), o.LearningRate);
 
         log($"classes: {string.Join(", ", spec.Classes)}; windows of {spec.WindowSeconds} s at {spec.SampleRate} Hz");
         var validation = new List<LabelledWindow>();
-        using (var val = new TwinWindows(o.Scenario, spec.ValidationSeed, spec))
+        using (var val = new TwinWindows(o.Scenario, spec.ValidationSeed, spec, variety: o.Variety))
             for (int i = 0; i < o.ValidationStretches; i++) validation.AddRange(val.Stretch(i, 4, 1));
         log($"validation: {validation.Count} windows from {o.ValidationStretches} stretches of seed {spec.ValidationSeed}");
 
@@ -153,9 +170,9 @@ public static class Trainer
         var pool = new List<LabelledWindow>();
         var hard = new List<LabelledWindow>();
         var rngPool = new Random((int)o.Seed);
-        using var twin = new TwinWindows(o.Scenario, o.Seed, spec);
+        using var twin = new TwinWindows(o.Scenario, o.Seed, spec, variety: o.Variety);
         // glitch-free stretches come from their own seed, so they never repeat the training pool's noise
-        using var quiet = new TwinWindows(o.Scenario, o.Seed + 2_000_029, spec);
+        using var quiet = new TwinWindows(o.Scenario, o.Seed + 2_000_029, spec, variety: o.Variety);
         // the glitch-free windows the network scores highest (above 0.5) replace random ones in the hard pool
         double ScanQuiet(int stretches)
         {

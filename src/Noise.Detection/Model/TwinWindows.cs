@@ -20,29 +20,34 @@ public sealed class TwinWindows : IDisposable
     /// <summary>Events per hour per class: a stretch holds ~(classes x 40 / 28) events, a few seconds apart.</summary>
     public const double RatePerClass = 60;
     private readonly ComputeDevice _device;
-    private readonly NoiseEngine _noise;
     private readonly Scenario _scenario;
     private readonly DetectorSpec _spec;
-    private readonly Dictionary<double, GlitchPopulation> _populations = [];
+    private readonly NoiseVariety? _variety;
+    /// <summary>The scenario on each curve a stretch may be drawn on (the scenario's own first), and its noise engine.</summary>
+    private readonly List<(Scenario Scenario, NoiseEngine Noise, PsdCurve Psd)> _curves = [];
+    private readonly Dictionary<(int Curve, double Floor), GlitchPopulation> _populations = [];
 
-    public TwinWindows(Scenario scenario, long seed, DetectorSpec spec, int threads = 1)
+    /// <param name="variety">Domain randomisation of the noise per stretch (<see cref="NoiseVariety"/>); null: the scenario as it is.</param>
+    public TwinWindows(Scenario scenario, long seed, DetectorSpec spec, int threads = 1, NoiseVariety? variety = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         _spec = spec ?? throw new ArgumentNullException(nameof(spec));
+        _variety = variety;
         // the model reads 2048 Hz: drawing the twin at twice that (not 16 kHz) makes the same windows 4x cheaper
         int rate = Math.Min(scenario.SampleRate, 2 * spec.SampleRate);
         _scenario = scenario with { Seed = seed, Lock = null, Disturbances = [], Witnesses = [], SampleRate = rate };
         _device = ComputeDevice.Create(DeviceChoice.Cpu, threads);
-        _noise = new NoiseEngine(_device, _scenario with { Glitches = [], Injections = null }, 64, SignalComponents.Noise | SignalComponents.Lines);
+        foreach (var s in new[] { _scenario }.Concat((variety?.Curves ?? []).Select(c => _scenario with { Psd = c })))
+            _curves.Add((s, new NoiseEngine(_device, s with { Glitches = [], Injections = null }, 64, SignalComponents.Noise | SignalComponents.Lines), s.LoadPsd()));
     }
 
     /// <summary>Windows from stretch <paramref name="index"/> with transients of SNR at least <paramref name="snrFloor"/>.</summary>
     public List<LabelledWindow> Stretch(long index, double snrFloor, int windowsPerEvent = 3)
     {
         int fs = _scenario.SampleRate;
-        var (x, first) = NoiseOf(index);
+        var (x, first, curve) = NoiseOf(index);
         long n = x.Length;
-        var population = Population(snrFloor);
+        var population = Population(curve, snrFloor);
         var events = population.Overlapping(first, first + n);
         foreach (var e in events)
         {
@@ -101,7 +106,7 @@ public sealed class TwinWindows : IDisposable
     public List<LabelledWindow> Quiet(long index, double strideSeconds)
     {
         int fs = _scenario.SampleRate;
-        var (x, first) = NoiseOf(index);
+        var (x, first, _) = NoiseOf(index);
         var whitened = Conditioner.Condition(x, fs, _spec);
         double t0 = (double)first / fs;
         var windows = new List<LabelledWindow>();
@@ -111,14 +116,20 @@ public sealed class TwinWindows : IDisposable
         return windows;
     }
 
-    /// <summary>Stretch <paramref name="index"/> of the scenario's noise and lines, and its first sample.</summary>
-    private (double[] X, long First) NoiseOf(long index)
+    /// <summary>
+    /// Stretch <paramref name="index"/> of the scenario's noise and lines (on the curve the variety draws for it, with
+    /// its line forest and envelope), its first sample, and which curve it is on.
+    /// </summary>
+    private (double[] X, long First, int Curve) NoiseOf(long index)
     {
-        long n = (long)(StretchSeconds * _scenario.SampleRate);
-        long first = _scenario.GpsStart.ToSampleIndex(_scenario.SampleRate) + index * n;
+        int fs = _scenario.SampleRate;
+        long n = (long)(StretchSeconds * fs);
+        long first = _scenario.GpsStart.ToSampleIndex(fs) + index * n;
+        int curve = _variety?.CurveOf(_scenario.Seed, index) ?? 0;
         var x = new double[n];
-        _noise.Generate(first, n, (span, at) => { for (int i = 0; i < span.Length; i++) x[at - first + i] = span[i]; });
-        return (x, first);
+        _curves[curve].Noise.Generate(first, n, (span, at) => { for (int i = 0; i < span.Length; i++) x[at - first + i] = span[i]; });
+        _variety?.Apply(x, first, fs, _curves[curve].Psd, _scenario.Seed, index);
+        return (x, first, curve);
     }
 
     /// <summary>The window of whitened samples from <paramref name="start"/> s, or null where it holds unusable samples.</summary>
@@ -136,29 +147,31 @@ public sealed class TwinWindows : IDisposable
         return d;
     }
 
-    private GlitchPopulation Population(double snrFloor)
+    /// <summary>Balanced transients on the given curve: each is scaled to its SNR against the noise it lands in.</summary>
+    private GlitchPopulation Population(int curve, double snrFloor)
     {
-        if (_populations.TryGetValue(snrFloor, out var p)) return p;
+        if (_populations.TryGetValue((curve, snrFloor), out var p)) return p;
+        var scenario = _curves[curve].Scenario;
         var classes = _spec.Classes.Where(c => c is not (DetectorSpec.None or DetectorSpec.Chirp)).Select(c =>
         {
-            var g = _scenario.Glitches.FirstOrDefault(x => x.Name == c) ?? GlitchFamilies.Default(c);
+            var g = scenario.Glitches.FirstOrDefault(x => x.Name == c) ?? GlitchFamilies.Default(c);
             // balanced classes; SNRs from the floor up, flatter than the natural ~rho^-2.5 so loud ones are seen too
             return g with { RatePerHour = RatePerClass, Snr = new ParamRange(snrFloor, Math.Max(2 * snrFloor, Math.Min(g.Snr.Max, 100))), SnrPower = 1.5 };
         }).ToList();
-        var chirp = (_scenario.Injections ?? GlitchFamilies.Injection) with
+        var chirp = (scenario.Injections ?? GlitchFamilies.Injection) with
         {
             RatePerHour = RatePerClass,
             Snr = new ParamRange(snrFloor, 60),
             SnrPower = 1.5,
         };
-        p = new GlitchPopulation(_scenario with { Glitches = classes, Injections = _spec.IndexOf(DetectorSpec.Chirp) >= 0 ? chirp : null });
-        _populations[snrFloor] = p;
+        p = new GlitchPopulation(scenario with { Glitches = classes, Injections = _spec.IndexOf(DetectorSpec.Chirp) >= 0 ? chirp : null });
+        _populations[(curve, snrFloor)] = p;
         return p;
     }
 
     public void Dispose()
     {
-        _noise.Dispose();
+        foreach (var c in _curves) c.Noise.Dispose();
         _device.Dispose();
     }
 }
