@@ -60,13 +60,15 @@ public static class Program
             "noise - the Virgo noise digital twin.\n" +
             "Simulates detector strain on a GPU or CPU: coloured Gaussian noise from measured or design noise curves,\n" +
             "spectral lines, glitches of many families and compact-binary injections, with a ground-truth catalogue;\n" +
-            "writes Parquet and GWOSC-layout HDF5, checks spectra (psd) and draws Q-transforms (qscan). Runs split\n" +
+            "writes Parquet and GWOSC-layout HDF5, checks spectra (psd) and draws Q-transforms (qscan); measures real strain\n" +
+            "into a scenario that reproduces it (calibrate). Runs split\n" +
             "across nodes by index (--shard) join with `noise merge`. Trains and evaluates a glitch detector on the twin\n" +
             "(train, evaluate), runs it on files (detect, run) and on live streams with triggers in about a second (stream).\n\n" +
             "Start with:  noise simulate --config configs/virgo-o3.yaml --duration 64 --out out/\n" +
             "Then:        noise psd --in out/<file>.hdf5 --config configs/virgo-o3.yaml --plot out/asd.png");
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(PsdCommand.Create());
+        root.Subcommands.Add(CalibrateCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(QScanCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());

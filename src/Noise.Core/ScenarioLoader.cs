@@ -11,7 +11,7 @@ namespace Noise.Core;
 /// </summary>
 public static partial class ScenarioLoader
 {
-    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches", "injections", "lines", "breathing", "lock", "witnesses", "disturbances"];
+    private static readonly string[] TopKeys = ["name", "description", "channel", "sample_rate", "gps_start", "seed", "psd", "f_low", "device", "glitches", "injections", "lines", "breathing", "lock", "witnesses", "disturbances", "calibrated_from"];
     private static readonly string[] LockKeys = ["loss_rate_per_hour", "relock", "earthquake_velocity"];
     private static readonly string[] WitnessKeys = ["name", "kind", "sample_rate", "floor"];
     private static readonly string[] DisturbanceKeys = ["rate_per_hour", "amplitude", "frequency", "duration", "coupling"];
@@ -44,6 +44,9 @@ public static partial class ScenarioLoader
 
         var r = new Reader(path);
         r.CheckKeys(root, TopKeys, "");
+        // where a calibrated scenario comes from (noise calibrate): a record for people and tools, not physics
+        if (root.Children.TryGetValue(new YamlScalarNode("calibrated_from"), out var from) && from is not YamlMappingNode)
+            throw r.Error(root, "calibrated_from", "must be a mapping (files, software, measured), as noise calibrate writes it");
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
 
         var channel = r.String(root, "channel", Scenario.DefaultChannel);

@@ -221,3 +221,54 @@ public class RealDataGateCliTests
         Assert.False(File.Exists(Path.Combine(dir, "report.json")));
     }
 }
+
+/// <summary>noise calibrate: a scenario measured from real strain, checked against the twin it makes.</summary>
+public class CalibrateCliTests
+{
+    private static string Gwosc(string name) => Path.Combine(CliHarness.RepoRoot(), "..", "shared", "data", "strain", name);
+
+    [SkippableFact]
+    public void ARealLigoFileCalibratesAScenarioWhoseTwinPassesTheCheck()
+    {
+        var h1 = Gwosc("H-H1_LOSC_4_V2-1126259446-32.hdf5");
+        Skip.IfNot(File.Exists(h1), "../shared/data/strain is not beside this checkout");
+        var dir = CliHarness.TempDir();
+        var yaml = Path.Combine(dir, "h1.yaml");
+        var (code, stdout, err) = CliHarness.Run("calibrate", "--in", h1, "--out", yaml, "--check", "--plots");
+        Assert.True(code == 0, stdout + err);
+        // the scenario loads as any other, names its source and its checksum
+        var s = Noise.Core.ScenarioLoader.Load(yaml);
+        Assert.Equal("H1:GWOSC-STRAIN", s.Channel);
+        Assert.Equal(4096, s.SampleRate);
+        Assert.True(s.Lines.Count >= 20, $"{s.Lines.Count} lines");
+        var text = File.ReadAllText(yaml);
+        using (var f = File.OpenRead(h1))
+            Assert.Contains(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f)), text, StringComparison.Ordinal);
+        Assert.Contains("calibrated_from:", text, StringComparison.Ordinal);
+        var check = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "h1_check.json")))!;
+        Assert.True(check["passed"]!.GetValue<bool>());
+        Assert.Contains(check["checks"]!.AsArray(), c => c!["name"]!.GetValue<string>().StartsWith("ASD", StringComparison.Ordinal) && c["pass"]!.GetValue<bool>());
+        foreach (var png in new[] { "h1_asd.png", "h1_qscan-real.png", "h1_qscan-twin.png" })
+            Assert.True(new FileInfo(Path.Combine(dir, png)).Length > 10_000, png);
+        // the twin of it, simulated by noise simulate as any scenario
+        (code, _, err) = CliHarness.Run("simulate", "--config", yaml, "--duration", "16", "--out", Path.Combine(dir, "sim"), "--format", "hdf5");
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
+    public void BadCalibrateInputIsOneLineError()
+    {
+        var dir = CliHarness.TempDir();
+        var (code, _, err) = CliHarness.Run("calibrate", "--in", Path.Combine(dir, "none.hdf5"), "--out", Path.Combine(dir, "x.yaml"), "--plots");
+        Assert.Equal(2, code);
+        Assert.Contains("--plots draws the twin", err, StringComparison.Ordinal);
+        (code, _, err) = CliHarness.Run("calibrate", "--in", Path.Combine(dir, "none.hdf5"), "--out", Path.Combine(dir, "x.txt"));
+        Assert.Equal(2, code);
+        Assert.Contains("ends in .yaml", err, StringComparison.Ordinal);
+        (code, _, err) = CliHarness.Run("calibrate", "--in", Path.Combine(dir, "none.hdf5"), "--out", Path.Combine(dir, "x.yaml"));
+        Assert.Equal(2, code);
+        Assert.Contains("file not found", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(dir, "x.yaml")));
+    }
+}

@@ -7,7 +7,8 @@ namespace Noise.Cli.Commands;
 /// <summary>A log-log ASD plot: the measured curve with the target curve over it, as detector people draw it.</summary>
 internal static class AsdPlot
 {
-    public static void Save(string path, FrequencySeries psd, string channel, PsdCurve? target, double fLow, double sampleRate)
+    public static void Save(string path, FrequencySeries psd, string channel, PsdCurve? target, double fLow, double sampleRate,
+        string measuredLabel = "measured (Welch, median)", string? targetLabel = null)
     {
         var plt = new Plot();
         double fMin = Math.Max(fLow > 0 ? fLow * 0.8 : 1, psd.DeltaF);
@@ -21,7 +22,7 @@ internal static class AsdPlot
             ys.Add(Math.Log10(Math.Sqrt(psd.Values[k])));
         }
         var measured = plt.Add.ScatterLine(xs.ToArray(), ys.ToArray());
-        measured.LegendText = "measured (Welch, median)";
+        measured.LegendText = measuredLabel;
         measured.LineWidth = 1;
         if (target is not null)
         {
@@ -35,7 +36,7 @@ internal static class AsdPlot
                 ty.Add(0.5 * Math.Log10(s));
             }
             var t = plt.Add.ScatterLine(tx.ToArray(), ty.ToArray());
-            t.LegendText = "target: " + Path.GetFileName(target.Source);
+            t.LegendText = targetLabel ?? "target: " + Path.GetFileName(target.Source);
             t.LineWidth = 2;
             t.LinePattern = LinePattern.Dashed;
         }

@@ -46,4 +46,14 @@ internal static class CliOptions
         if (int.TryParse(slurm, out var s) && s > 0) return s;
         return Environment.ProcessorCount;
     }
+
+    /// <summary>GW events from the lists given (--events), else the shipped configs/gw-events.json (GWTC-1's mergers).</summary>
+    public static List<GwEvent> LoadEvents(FileInfo[] given)
+    {
+        ArgumentNullException.ThrowIfNull(given);
+        if (given.Length > 0) return GwEvents.LoadAll(given.Select(f => f.FullName));
+        var shipped = ResolveConfig(new FileInfo(GwEvents.ShippedFile));
+        if (!shipped.Exists) throw new NoiseInputException($"the shipped event list {GwEvents.ShippedFile} was not found beside the scenarios; give --events FILE");
+        return GwEvents.LoadAll([shipped.FullName]);
+    }
 }

@@ -81,7 +81,7 @@ internal static class EvaluateCommand
                 Pipeline = pipeline == "block" ? null : new StreamScan(detector, StreamScan.SettingsFor(spec, new StreamSettings { HoldSeconds = hold ?? new StreamSettings().HoldSeconds }), threadCount),
             });
             var progress = new Dictionary<string, ProgressReporter>();
-            var events = real.Length > 0 ? LoadEvents(eventFiles) : [];
+            var events = real.Length > 0 ? CliOptions.LoadEvents(eventFiles) : [];
             var realFiles = real.Select(ReadReal).ToList();   // a bad file fails before hours of simulation, not after
             var report = evaluator.Run(seed, Console.Error.WriteLine, (stage, f) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"progress: {stage} {f:P0}")));
             report["model"]!["model_folder"] = modelDir.FullName;
@@ -111,7 +111,7 @@ internal static class EvaluateCommand
     /// <summary>Only the real-data gate, at the model's recorded block thresholds.</summary>
     private static int RealOnly(DirectoryInfo modelDir, DirectoryInfo outDir, FileInfo[] real, FileInfo[] eventFiles)
     {
-        var events = LoadEvents(eventFiles);
+        var events = CliOptions.LoadEvents(eventFiles);
         var (net, spec, doc) = ModelStore.Load(modelDir.FullName);
         using (net)
         {
@@ -133,14 +133,6 @@ internal static class EvaluateCommand
             Console.WriteLine(RealSummary(gate));
         }
         return 0;
-    }
-
-    private static List<GwEvent> LoadEvents(FileInfo[] given)
-    {
-        if (given.Length > 0) return GwEvents.LoadAll(given.Select(f => f.FullName));
-        var shipped = CliOptions.ResolveConfig(new FileInfo(GwEvents.ShippedFile));
-        if (!shipped.Exists) throw new NoiseInputException($"the shipped event list {GwEvents.ShippedFile} was not found beside the scenarios; give --events FILE");
-        return GwEvents.LoadAll([shipped.FullName]);
     }
 
     private static RealStrain ReadReal(FileInfo file)
