@@ -126,6 +126,11 @@ public class DetectorCliTests
         (code, _, err) = CliHarness.Run("train", "--config", CliHarness.Config("virgo-o3.yaml"), "--minutes", "-1", "--out", dir);
         Assert.Equal(2, code);
         Assert.Contains("--minutes must be positive", err, StringComparison.Ordinal);
+        // fine-tuning needs the same network: the shipped model has the spectrogram branch, a run without it does not
+        (code, _, err) = CliHarness.Run("train", "--config", CliHarness.Config("virgo-o3.yaml"), "--epochs", "1", "--init", ShippedModel, "--out", Path.Combine(dir, "t"));
+        Assert.Equal(2, code);
+        Assert.Contains("--init", err, StringComparison.Ordinal);
+        Assert.Contains("is not the one this run trains", err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,13 +14,13 @@ internal static class CalibrateCommand
     public static Command Create()
     {
         var input = new Option<FileInfo[]>("--in", "-i") { Description = "Real strain files of one detector at one rate (GWOSC HDF5/ASCII, or noise's Parquet/HDF5); several files are measured together (their segments pooled).", Required = true, AllowMultipleArgumentsPerToken = true };
-        var output = new Option<FileInfo>("--out", "-o") { Description = "The scenario to write, e.g. configs/v1-o2.yaml; its curve is written beside it as NAME_asd.txt.", Required = true };
+        var output = new Option<FileInfo>("--out", "-o") { Description = "The scenario to write, e.g. configs/v1-o2.yaml; its curve is written beside it as SCENARIO_asd.txt.", Required = true };
         var name = new Option<string?>("--name") { Description = "Scenario name (default: the output file's name)." };
         var channel = new Option<string?>("--channel") { Description = "Channel of the scenario, IFO:NAME (default: the data's channel, or IFO:GWOSC-STRAIN)." };
         var fLow = new Option<double>("--f-low") { Description = "Lowest frequency measured and coloured (Hz).", DefaultValueFactory = _ => 10 };
         var events = new Option<FileInfo[]>("--events") { Description = "GW event lists (GWOSC's event-list JSON) whose seconds are left out of the trigger count; default: the shipped configs/gw-events.json.", AllowMultipleArgumentsPerToken = true };
-        var check = new Option<bool>("--check") { Description = "Simulate the calibrated scenario over the same GPS spans and compare it with the real data by the same measurement: ASD within 10 % (median 20-2000 Hz), >= 90 % of the lines above 5x the floor found again within 0.1 Hz, Rayleigh statistic within 20 % per band, trigger rates above SNR 6 within a factor 2 where there are >= 10 real ones. Writes NAME_check.json; exit 1 when a check fails." };
-        var plots = new Option<bool>("--plots") { Description = "With the check: NAME_asd.png (real and twin ASDs) and NAME_qscan-real.png / NAME_qscan-twin.png (Q-scans of the same second of both)." };
+        var check = new Option<bool>("--check") { Description = "Simulate the calibrated scenario over the same GPS spans and compare it with the real data by the same measurement: ASD within 10 % (median 20-2000 Hz), >= 90 % of the lines above 5x the floor found again within 0.1 Hz, Rayleigh statistic within 20 % per band, trigger rates above SNR 6 within a factor 2 where there are >= 10 real ones. Writes SCENARIO_check.json beside the scenario; exit 1 when a check fails." };
+        var plots = new Option<bool>("--plots") { Description = "With the check: SCENARIO_asd.png (real and twin ASDs) and SCENARIO_qscan-real.png / SCENARIO_qscan-twin.png (Q-scans of the same second of both: the real data's loudest trigger, else their middle)." };
         var threads = CliOptions.Threads();
         var cmd = new Command("calibrate",
             "Measure real strain and write a scenario that reproduces it: the noise curve (median Welch ASD, lines removed),\n" +
@@ -77,7 +77,7 @@ internal static class CalibrateCommand
         Console.WriteLine($"check: the twin of {Path.GetFileName(yaml)} against the real data, {twinPieces.Sum(p => p.Duration):F0} s each");
         foreach (var row in rows)
             Console.WriteLine($"  {(row.Pass is null ? "n/a " : row.Pass.Value ? "pass" : "FAIL")}  {row.Name}: real {row.Real}, twin {row.Twin} (limit {row.Limit}){(row.Note.Length > 0 ? "; " + row.Note : "")}");
-        var stem = Path.Combine(output.DirectoryName!, name);
+        var stem = Path.Combine(output.DirectoryName!, Path.GetFileNameWithoutExtension(output.Name));
         var report = new JsonObject
         {
             ["scenario"] = Path.GetFileName(yaml),
@@ -88,7 +88,7 @@ internal static class CalibrateCommand
             }).ToArray()),
             ["passed"] = rows.All(r => r.Pass != false),
         };
-        AtomicFile.WriteAllText(stem + "_check.json", report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(stem + "_check.json", report.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
         Console.WriteLine($"wrote {stem}_check.json");
         if (plots) foreach (var p in Plots(stem, channel, real, twin, pieces[0], twinPieces[0], settings.FLow)) Console.WriteLine($"wrote {p}");
         if (rows.Any(r => r.Pass == false))
