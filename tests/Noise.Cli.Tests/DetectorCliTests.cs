@@ -264,9 +264,9 @@ public class CalibrateCliTests
     public void BadCalibrateInputIsOneLineError()
     {
         var dir = CliHarness.TempDir();
-        var (code, _, err) = CliHarness.Run("calibrate", "--in", Path.Combine(dir, "none.hdf5"), "--out", Path.Combine(dir, "x.yaml"), "--plots");
+        var (code, _, err) = CliHarness.Run("calibrate", "--in", Path.Combine(dir, "none.hdf5"), "--out", Path.Combine(dir, "x.yaml"), "--f-low", "-3");
         Assert.Equal(2, code);
-        Assert.Contains("--plots draws the twin", err, StringComparison.Ordinal);
+        Assert.Contains("--f-low must be a positive frequency", err, StringComparison.Ordinal);
         (code, _, err) = CliHarness.Run("calibrate", "--in", Path.Combine(dir, "none.hdf5"), "--out", Path.Combine(dir, "x.txt"));
         Assert.Equal(2, code);
         Assert.Contains("ends in .yaml", err, StringComparison.Ordinal);

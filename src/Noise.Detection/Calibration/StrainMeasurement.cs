@@ -11,7 +11,7 @@ public sealed record StrainPiece(string Name, double SampleRate, double GpsStart
 /// <summary>One spectral line: centroid frequency, peak strain amplitude, width, and how much it wanders between segments.</summary>
 public sealed record MeasuredLine(double Frequency, double Amplitude, double Width, double PeakOverFloor, double FrequencyWander, double AmplitudeWander);
 
-/// <summary>Non-stationarity of one band: the segments' band power (over the floor) varies by RmsVariation (std/mean); Rayleigh is the median over the band's line-free bins of std/mean of the periodograms (1 for Gaussian noise).</summary>
+/// <summary>Non-stationarity of one band: the segments' band power (over the floor) varies by RmsVariation (robust std/median); Rayleigh is the median over the band's line-free bins of std/mean of the periodograms (1 for Gaussian noise).</summary>
 public sealed record BandStatistic(double Lo, double Hi, double RmsVariation, double GaussianRmsVariation, double Rayleigh, int Bins);
 
 /// <summary>What <see cref="StrainMeasurement"/> measures of strain; real and twin data are measured by the same code.</summary>
@@ -187,10 +187,12 @@ public static class StrainMeasurement
                 m /= segments.Count;
                 return Math.Sqrt(Math.Max(0, m2 / segments.Count - m * m)) / m;
             }).ToList();
+            // the band power's variation between segments, robustly (median and MAD): the level breathing, not one
+            // loud transient in one segment, which the Rayleigh statistic shows and the glitch rates account for
             var power = segments.Select(seg => bins.Average(k => seg[k] / floor[k])).ToList();
-            double mean = power.Average(), sd = Math.Sqrt(power.Average(v => (v - mean) * (v - mean)));
+            double variation = RobustSpread(power) / Median(power);
             // stationary Gaussian noise: each bin's periodogram has std = mean; a Hann window makes ~1.5 neighbouring bins one
-            bands.Add(new BandStatistic(lo, hi, sd / mean, 1 / Math.Sqrt(bins.Count / 1.5), Median(rayleigh), bins.Count));
+            bands.Add(new BandStatistic(lo, hi, variation, 1 / Math.Sqrt(bins.Count / 1.5), Median(rayleigh), bins.Count));
         }
         return bands;
     }
