@@ -96,3 +96,38 @@ public class CalibrationTests
         Assert.Equal(variety.CurveOf(7, 11), variety.CurveOf(7, 11));
     }
 }
+
+public class IdealSearchTests
+{
+    /// <summary>
+    /// The ideal matched search's efficiency at 1/h against scipy's Rice tails (docs/detector.md, "Why SNR 5-6 at
+    /// 0.50 is out of reach", computed with scipy.stats.ncx2 on 2026-11-26): N = 1 template reaches 0.52 at SNR 5
+    /// and 0.85 at 6; N = 100, 0.21 at 5 and 0.99 at 8; N = 1000, 0.42 at 6.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 5.0, 0.52)]
+    [InlineData(1, 6.0, 0.85)]
+    [InlineData(100, 5.0, 0.21)]
+    [InlineData(100, 6.0, 0.57)]
+    [InlineData(100, 8.0, 0.99)]
+    [InlineData(1000, 6.0, 0.42)]
+    [InlineData(10000, 8.0, 0.92)]
+    public void TheIdealSearchMatchesScipysRiceTails(double templates, double snr, double expected)
+    {
+        double threshold = 2 * Math.Log(IdealSearch.TriesPerHourPerTemplate * templates);
+        Assert.Equal(expected, IdealSearch.NonCentralChiSquaredTail(2, snr * snr, threshold), 2);
+    }
+
+    [Fact]
+    public void CentralTailsAndGammaAreRight()
+    {
+        // chi-squared with 2 dof: P(X > x) = exp(-x/2); with 4 dof: (1 + x/2) exp(-x/2)
+        Assert.Equal(Math.Exp(-3), IdealSearch.NonCentralChiSquaredTail(2, 0, 6), 12);
+        Assert.Equal(4 * Math.Exp(-3), IdealSearch.UpperGamma(2, 3), 12);
+        Assert.Equal(Math.Log(24), IdealSearch.LogGamma(5), 10);
+        // a loud glitch is always found, a faint one almost never
+        Assert.True(IdealSearch.Efficiency("Blip", 20) > 0.999);
+        Assert.True(IdealSearch.Efficiency("Scattered_Light", 4) < 0.01);
+        Assert.True(IdealSearch.Efficiency("Scattered_Light", 8) < IdealSearch.Efficiency("Blip", 8));
+    }
+}

@@ -187,6 +187,7 @@ internal static class EvaluateCommand
         string Far(string who) => report[who]!["far_per_hour"] is { } f ? $"{f}/h" : "FAR not measured here";
         return $"model    (p >= {report["model"]!["threshold"]}, {Far("model")}): {Bins("model")}\n" +
                $"baseline (SNR >= {report["baseline"]!["threshold"]}, {Far("baseline")}): {Bins("baseline")}\n" +
+               (report["ideal_search"] is not null ? $"ideal matched search, same FAR (an upper bound): {Bins("ideal_search")}\n" : "") +
                $"model class accuracy (SNR >= 8): {report["model"]!["class_accuracy_snr_ge_8"]?.ToString() ?? "- (the model found no glitch of SNR 8 or more)"}";
     }
 
@@ -194,6 +195,17 @@ internal static class EvaluateCommand
     {
         // efficiency against SNR, model and baseline at the same FAR
         var plt = new Plot();
+        if (report["ideal_search"]?["efficiency_by_snr"] is JsonArray idealBins)
+        {
+            // the physical limit under both pipelines' points
+            var filled = idealBins.Where(b => b!["efficiency"] is not null).ToList();
+            var ideal = plt.Add.ScatterLine(filled.Select(b => Math.Log10(b!["snr_max"] is { } hi ? Math.Sqrt(b["snr_min"]!.GetValue<double>() * hi.GetValue<double>()) : 70)).ToArray(),
+                filled.Select(b => b!["efficiency"]!.GetValue<double>()).ToArray());
+            ideal.LegendText = "ideal matched search (bound)";
+            ideal.LinePattern = LinePattern.Dashed;
+            ideal.Color = Colors.Gray;
+            ideal.MarkerSize = 0;
+        }
         foreach (var (who, shift) in new[] { ("model", -0.006), ("baseline", 0.006) })
         {
             var bins = report[who]!["efficiency_by_snr"]!.AsArray().Where(b => b!["efficiency"] is not null).ToList();

@@ -153,6 +153,7 @@ public sealed class Evaluator
             ["glitches"] = glitches.Count,
             ["model"] = Section(glitches, o => o.Model?.Time, modelThreshold, modelFar),
             ["baseline"] = Section(glitches, o => o.Baseline?.Time, baselineThreshold, baseFar),
+            ["ideal_search"] = IdealSection(glitches, options.FarPerHour),
         };
         var model = report["model"]!.AsObject();
         var loud = glitches.Where(o => o.Event.Snr >= 8 && o.Model is not null).ToList();
@@ -271,6 +272,29 @@ public sealed class Evaluator
             ["far_per_hour"] = double.IsFinite(far) ? Math.Round(far, 4) : null,
             ["efficiency_by_snr"] = bins,
             ["timing_error_ms_median"] = errors.Count > 0 ? Math.Round(errors[errors.Count / 2], 2) : null,
+        };
+    }
+
+    /// <summary>Per SNR bin, the mean chance that an ideal matched search (<see cref="IdealSearch"/>) at the same FAR finds the bin's glitches: the physical limit beside the pipelines.</summary>
+    private static JsonObject IdealSection(List<Outcome> glitches, double farPerHour)
+    {
+        var bins = new JsonArray();
+        for (int i = 0; i < SnrEdges.Length; i++)
+        {
+            double lo = SnrEdges[i], hi = i + 1 < SnrEdges.Length ? SnrEdges[i + 1] : double.PositiveInfinity;
+            var inBin = glitches.Where(o => o.Event.Snr >= lo && o.Event.Snr < hi).ToList();
+            bins.Add(new JsonObject
+            {
+                ["snr_min"] = lo,
+                ["snr_max"] = double.IsFinite(hi) ? hi : null,
+                ["n"] = inBin.Count,
+                ["efficiency"] = inBin.Count > 0 ? Math.Round(inBin.Average(o => IdealSearch.Efficiency(o.Event.Class, o.Event.Snr, farPerHour)), 4) : null,
+            });
+        }
+        return new JsonObject
+        {
+            ["note"] = $"a matched filter with {IdealSearch.Templates("Blip")} exact templates per family ({IdealSearch.Templates("Scattered_Light")} for scattered-light arches) in Gaussian noise at the same false-alarm rate: an upper bound, not a pipeline",
+            ["efficiency_by_snr"] = bins,
         };
     }
 
