@@ -250,21 +250,12 @@ public sealed class Evaluator
 
     private static JsonObject Section(List<Outcome> glitches, Func<Outcome, double?> found, double threshold, double far)
     {
-        var bins = new JsonArray();
-        for (int i = 0; i < SnrEdges.Length; i++)
+        var bins = SnrBins(glitches, (inBin, bin) =>
         {
-            double lo = SnrEdges[i], hi = i + 1 < SnrEdges.Length ? SnrEdges[i + 1] : double.PositiveInfinity;
-            var inBin = glitches.Where(o => o.Event.Snr >= lo && o.Event.Snr < hi).ToList();
             int foundInBin = inBin.Count(o => found(o) is not null);
-            bins.Add(new JsonObject
-            {
-                ["snr_min"] = lo,
-                ["snr_max"] = double.IsFinite(hi) ? hi : null,
-                ["n"] = inBin.Count,
-                ["efficiency"] = inBin.Count > 0 ? Math.Round(foundInBin / (double)inBin.Count, 4) : null,
-                ["efficiency_interval"] = inBin.Count > 0 ? Interval(foundInBin, inBin.Count) : null,
-            });
-        }
+            bin["efficiency"] = inBin.Count > 0 ? Math.Round(foundInBin / (double)inBin.Count, 4) : null;
+            bin["efficiency_interval"] = inBin.Count > 0 ? Interval(foundInBin, inBin.Count) : null;
+        });
         var errors = glitches.Where(o => found(o) is not null).Select(o => Math.Abs(found(o)!.Value - o.Event.PeakTime.ToDouble()) * 1000).Order().ToList();
         return new JsonObject
         {
@@ -275,22 +266,26 @@ public sealed class Evaluator
         };
     }
 
-    /// <summary>Per SNR bin, the mean chance that an ideal matched search (<see cref="IdealSearch"/>) at the same FAR finds the bin's glitches: the physical limit beside the pipelines.</summary>
-    private static JsonObject IdealSection(List<Outcome> glitches, double farPerHour)
+    /// <summary>The glitches binned by SNR (<see cref="SnrEdges"/>, the last bin open): each bin's snr_min, snr_max and n, then what <paramref name="fill"/> adds.</summary>
+    private static JsonArray SnrBins(List<Outcome> glitches, Action<List<Outcome>, JsonObject> fill)
     {
         var bins = new JsonArray();
         for (int i = 0; i < SnrEdges.Length; i++)
         {
             double lo = SnrEdges[i], hi = i + 1 < SnrEdges.Length ? SnrEdges[i + 1] : double.PositiveInfinity;
             var inBin = glitches.Where(o => o.Event.Snr >= lo && o.Event.Snr < hi).ToList();
-            bins.Add(new JsonObject
-            {
-                ["snr_min"] = lo,
-                ["snr_max"] = double.IsFinite(hi) ? hi : null,
-                ["n"] = inBin.Count,
-                ["efficiency"] = inBin.Count > 0 ? Math.Round(inBin.Average(o => IdealSearch.Efficiency(o.Event.Class, o.Event.Snr, farPerHour)), 4) : null,
-            });
+            var bin = new JsonObject { ["snr_min"] = lo, ["snr_max"] = double.IsFinite(hi) ? hi : null, ["n"] = inBin.Count };
+            fill(inBin, bin);
+            bins.Add(bin);
         }
+        return bins;
+    }
+
+    /// <summary>Per SNR bin, the mean chance that an ideal matched search (<see cref="IdealSearch"/>) at the same FAR finds the bin's glitches: the physical limit beside the pipelines.</summary>
+    private static JsonObject IdealSection(List<Outcome> glitches, double farPerHour)
+    {
+        var bins = SnrBins(glitches, (inBin, bin) =>
+            bin["efficiency"] = inBin.Count > 0 ? Math.Round(inBin.Average(o => IdealSearch.Efficiency(o.Event.Class, o.Event.Snr, farPerHour)), 4) : null);
         return new JsonObject
         {
             ["note"] = $"a matched filter with {IdealSearch.Templates("Blip")} exact templates per family ({IdealSearch.Templates("Scattered_Light")} for scattered-light arches) in Gaussian noise at the same false-alarm rate: an upper bound, not a pipeline",
