@@ -72,6 +72,15 @@ internal static class KernelTimer
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < reps; i++) { k1(launch, bins.View, amp.View, gains.View, bp); acc.Synchronize(); }
         double tb = sw.Elapsed.TotalSeconds / reps;
+        double tv = double.NaN;
+        if (Noise.Simulation.Kernels.CpuGaussianBins.IsSupported)
+            unsafe
+            {
+                sw.Restart();
+                for (int i = 0; i < reps; i++)
+                    Noise.Simulation.Kernels.CpuGaussianBins.Fill((Noise.Simulation.Kernels.BinQuad*)bins.NativePtr, (Noise.Simulation.Kernels.AmpPair*)amp.NativePtr, (float*)gains.NativePtr, bp, device.Threads);
+                tv = sw.Elapsed.TotalSeconds / reps;
+            }
         sw.Restart();
         for (int i = 0; i < reps; i++) { k2(launch, time.View, fade.View, output.View, cp); acc.Synchronize(); }
         double tc = sw.Elapsed.TotalSeconds / reps;
@@ -90,6 +99,6 @@ internal static class KernelTimer
         for (int i = 0; i < calls; i++) { Noise.Simulation.Kernels.GaussianMath.BoxMuller((uint)i * 2654435761u, (uint)i * 40503u, out var g0, out var g1); Noise.Simulation.Kernels.GaussianMath.BoxMuller((uint)i * 7u, (uint)i * 3u, out var g2, out var g3); accf += g0 + g1 + g2 + g3; }
         double tBm = sw.Elapsed.TotalSeconds;
         Console.WriteLine($"single thread direct call: {tDirect * 1e3:F1} ms; philox only {tPhilox * 1e3:F1} ms; box-muller only {tBm * 1e3:F1} ms ({acc0 ^ (uint)accf})");
-        Console.WriteLine($"launch threads {launch}; bins kernel {tb * 1e3:F2} ms ({tb * 1e9 / samples:F2} ns/output sample), crossfade {tc * 1e3:F2} ms ({tc * 1e9 / samples:F2} ns/sample)");
+        Console.WriteLine($"launch threads {launch}; bins kernel {tb * 1e3:F2} ms ({tb * 1e9 / samples:F2} ns/output sample), AVX2 bins {tv * 1e3:F2} ms ({tv * 1e9 / samples:F2} ns/output sample, {tb / tv:F2}x), crossfade {tc * 1e3:F2} ms ({tc * 1e9 / samples:F2} ns/sample)");
     }
 }

@@ -43,6 +43,12 @@ public sealed class NoiseEngine : IDisposable
     private readonly Action<Index1D, ArrayView<float>, ArrayView<LineWave>, LineParams>? _lineKernel;
     /// <summary>The audible lines for the CPU path (<see cref="CpuLines"/>), without the kernel's silent padding.</summary>
     private readonly LineWave[]? _cpuLines;
+
+    /// <summary>
+    /// Whether the CPU accelerator draws the Gaussian bins on the AVX2 path (<see cref="CpuGaussianBins"/>, bit-identical
+    /// to the kernel; default) rather than through the ILGPU kernel as CUDA does. Tests run both.
+    /// </summary>
+    public bool VectorBins { get; init; } = true;
     private readonly int _launch;
     private readonly uint _key0, _key1, _channelId;
 
@@ -232,7 +238,7 @@ public sealed class NoiseEngine : IDisposable
         });
     }
 
-    private void LaunchBins(long firstSegment, int segments, int firstSlot)
+    private unsafe void LaunchBins(long firstSegment, int segments, int firstSlot)
     {
         var bands = Scenario.Breathing;
         if (bands.Count > 0)
@@ -249,7 +255,7 @@ public sealed class NoiseEngine : IDisposable
             _gains.View.CopyFromCPU(_hostGains);
         }
         (int Lo, int Hi) Band(int b) => b < _bandBins.Length ? _bandBins[b] : (0, 0);
-        _binsKernel(_launch, _bins.View.AsContiguous().Cast<BinQuad>(), _amplitude.View.AsContiguous().Cast<AmpPair>(), _gains.View, new BinParams
+        var p = new BinParams
         {
             BandCount = bands.Count,
             BandLo0 = Band(0).Lo, BandHi0 = Band(0).Hi,
@@ -265,7 +271,14 @@ public sealed class NoiseEngine : IDisposable
             Key0 = _key0,
             Key1 = _key1,
             Channel = _channelId,
-        });
+        };
+        if (!_device.IsCuda && VectorBins && CpuGaussianBins.IsSupported)
+        {
+            _device.Accelerator.Synchronize();   // nothing may still read the bins being overwritten
+            CpuGaussianBins.Fill((BinQuad*)_bins.NativePtr, (AmpPair*)_amplitude.NativePtr, (float*)_gains.NativePtr, p, _device.Threads);
+            return;
+        }
+        _binsKernel(_launch, _bins.View.AsContiguous().Cast<BinQuad>(), _amplitude.View.AsContiguous().Cast<AmpPair>(), _gains.View, p);
         if (!_device.IsCuda) _device.Accelerator.Synchronize();
     }
 
