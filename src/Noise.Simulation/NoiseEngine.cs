@@ -28,7 +28,8 @@ public sealed class NoiseEngine : IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _time;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _output;
     private readonly HostStaging? _hostOutput;
-    private readonly Action<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, ArrayView<float>, BinParams> _binsKernel;
+    /// <summary>Compiled on first use: on a CPU with AVX2 the bins are drawn by <see cref="CpuGaussianBins"/> and the kernel is never needed.</summary>
+    private Action<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, ArrayView<float>, BinParams>? _binsKernel;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _gains;
     private readonly float[] _hostGains;
     private readonly (int Lo, int Hi)[] _bandBins;
@@ -76,7 +77,6 @@ public sealed class NoiseEngine : IDisposable
         _hostOutput = device.StagingFor(_output.Length);
         _fft = device.CreateInverseFft(n, Layout.BinSlotFloats);
 
-        _binsKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, ArrayView<float>, BinParams>(NoiseKernels.GaussianBins);
         // breathing: per segment and band one gain, a pure function of the segment's GPS time
         double df = (double)scenario.SampleRate / n;
         _bandBins = scenario.Breathing.Select(b => ((int)Math.Ceiling(b.Band.Min / df), (int)Math.Floor(b.Band.Max / df) + 1)).ToArray();
@@ -278,6 +278,7 @@ public sealed class NoiseEngine : IDisposable
             CpuGaussianBins.Fill((BinQuad*)_bins.NativePtr, (AmpPair*)_amplitude.NativePtr, (float*)_gains.NativePtr, p, _device.Threads);
             return;
         }
+        _binsKernel ??= _device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, ArrayView<float>, BinParams>(NoiseKernels.GaussianBins);
         _binsKernel(_launch, _bins.View.AsContiguous().Cast<BinQuad>(), _amplitude.View.AsContiguous().Cast<AmpPair>(), _gains.View, p);
         if (!_device.IsCuda) _device.Accelerator.Synchronize();
     }
