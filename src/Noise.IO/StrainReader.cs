@@ -24,13 +24,21 @@ public static partial class StrainReader
                 ".parquet" => ReadParquet(path),
                 ".hdf5" or ".h5" or ".hdf" => ReadHdf5(path),
                 ".txt" or ".dat" or ".ascii" => ReadAscii(path),
-                _ => throw new NoiseInputException($"{path}: unknown strain format '{ext}' (expected .parquet, .hdf5/.h5 or GWOSC .txt)"),
+                ".gwf" => ReadFrame(path),
+                _ => throw new NoiseInputException($"{path}: unknown strain format '{ext}' (expected .parquet, .hdf5/.h5, .gwf or GWOSC .txt)"),
             };
         }
         catch (Exception e) when (e is not NoiseInputException)
         {
             throw new NoiseInputException($"{path}: cannot read strain: {e.Message}", e);
         }
+    }
+
+    /// <summary>A frame file's one channel (<see cref="Frames.GwfReader"/>; a file of several is an error naming them).</summary>
+    private static StrainSeries ReadFrame(string path)
+    {
+        var c = Frames.GwfReader.Read(path);
+        return new StrainSeries(c.Name, c.SampleRate, c.GpsStart, c.Data, path);
     }
 
     private static StrainSeries ReadParquet(string path) => ReadParquetAsync(path).GetAwaiter().GetResult();

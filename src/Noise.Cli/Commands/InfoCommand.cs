@@ -11,10 +11,26 @@ internal static class InfoCommand
     public static Command Create()
     {
         var threads = CliOptions.Threads();
-        var cmd = new Command("info", "Show the accelerators ILGPU finds, the FFT backend 'auto' would use, and versions.\nRun it first on a new machine or inside a container.")
-        { threads };
-        cmd.SetAction(r => Run(r.GetValue(threads)));
+        var input = new Option<FileInfo[]>("--in", "-i") { Description = "Frame files (.gwf) to describe instead: each channel's name, kind (FrProcData/FrAdcData), rate, GPS span and unit, checksums verified.", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("info", "Show the accelerators ILGPU finds, the FFT backend 'auto' would use, and versions.\nRun it first on a new machine or inside a container. With --in FILE.gwf, list a frame file's channels.\n" +
+            "Example: noise info --in tests/data/frames/HLV-HW100916-968654552-1.gwf")
+        { threads, input };
+        cmd.SetAction(r => r.GetValue(input) is { Length: > 0 } files ? Frames(files) : Run(r.GetValue(threads)));
         return cmd;
+    }
+
+    /// <summary>A frame file's channels, one line each.</summary>
+    private static int Frames(FileInfo[] files)
+    {
+        foreach (var f in files)
+        {
+            var channels = Noise.IO.Frames.GwfReader.ReadAll(f.FullName);
+            Console.WriteLine($"{f.FullName}: {channels.Count} channel{(channels.Count == 1 ? "" : "s")}, checksums verified");
+            foreach (var c in channels)
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"  {c.Name,-32} {(c.Kind == "adc" ? "FrAdcData" : "FrProcData"),-10} {c.SampleRate,8:g} Hz  GPS {c.GpsStart:F3} - {c.GpsStart + c.Data.Length / c.SampleRate:F3} ({c.Data.Length / c.SampleRate:g} s)  {c.Unit}"));
+        }
+        return 0;
     }
 
     private static int Run(int? threadsOpt)

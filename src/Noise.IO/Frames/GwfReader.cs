@@ -1,0 +1,281 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using Noise.Core;
+
+namespace Noise.IO.Frames;
+
+/// <summary>One channel of a frame file: its samples over the file's frames, in order.</summary>
+public sealed record GwfChannel(string Name, string Kind, double SampleRate, double GpsStart, double[] Data, string Unit);
+
+/// <summary>
+/// Reads IGWD frame files (GWF, format version 8; LIGO-T970130), the format observatories move strain in. The file
+/// describes its own structures: every FrSH/FrSE dictionary entry it holds is read first, and each structure
+/// instance is parsed by the element list its file gives it, so any structure the reader does not use is still
+/// walked and checked. Structure checksums (the POSIX cksum CRC of each structure before its chkSum), the header's
+/// and the whole file's are verified. FrProcData and FrAdcData channels are returned with their FrVect data
+/// (uncompressed or gzip; the byte-swap flag honoured); a truncated or corrupt file, an unknown compression or a
+/// missing channel is one <see cref="NoiseInputException"/> naming the file.
+/// </summary>
+public static class GwfReader
+{
+    private const int HeaderLength = 40;
+
+    /// <summary>Every FrProcData and FrAdcData channel of the file (frames joined in time order).</summary>
+    public static List<GwfChannel> ReadAll(string path)
+    {
+        byte[] b;
+        try { b = File.ReadAllBytes(path); }
+        catch (IOException e) { throw new NoiseInputException($"{path}: cannot read: {e.Message}"); }
+        try { return Parse(b, path); }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or InvalidDataException or OverflowException or KeyNotFoundException)
+        {
+            throw new NoiseInputException($"{path}: not a readable frame file ({e.GetType().Name}: {e.Message}); truncated or corrupt?");
+        }
+    }
+
+    /// <summary>One channel by name (or the only one when the file holds one).</summary>
+    public static GwfChannel Read(string path, string? channel = null)
+    {
+        var all = ReadAll(path);
+        if (channel is null)
+            return all.Count == 1 ? all[0] : throw new NoiseInputException($"{path}: {all.Count} channels ({string.Join(", ", all.Select(c => c.Name))}); name one with --channel");
+        return all.FirstOrDefault(c => c.Name == channel)
+            ?? throw new NoiseInputException($"{path}: no channel '{channel}' (it holds {string.Join(", ", all.Select(c => c.Name))})");
+    }
+
+    private static List<GwfChannel> Parse(byte[] b, string path)
+    {
+        if (b.Length < HeaderLength || Encoding.ASCII.GetString(b, 0, 4) != "IGWD" || b[4] != 0)
+            throw new NoiseInputException($"{path}: not a frame file (no IGWD header)");
+        if (b[5] != 8) throw new NoiseInputException($"{path}: frame format version {b[5]}; version 8 is read");
+        if (BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(12)) != 0x1234)
+            throw new NoiseInputException($"{path}: a big-endian frame file; little-endian ones are read");
+        var dict = new Dictionary<int, (string Name, List<(string Name, string Type)> Elements)>
+        {
+            [1] = ("FrSH", [("name", "STRING"), ("class", "INT_2U"), ("comment", "STRING")]),
+            [2] = ("FrSE", [("name", "STRING"), ("type", "STRING"), ("comment", "STRING")]),
+        };
+        var objects = new Dictionary<(int Class, uint Instance), Dictionary<string, object>>();
+        var frames = new List<Dictionary<string, object>>();
+        Dictionary<string, object>? endOfFile = null;
+        int current = -1;
+        long pos = HeaderLength;
+        while (pos < b.Length)
+        {
+            if (pos + 14 > b.Length) throw new NoiseInputException($"{path}: truncated at byte {pos} (a structure header is cut off)");
+            long length = (long)BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan((int)pos));
+            byte chkType = b[pos + 8];
+            int cls = b[pos + 9];
+            uint instance = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan((int)pos + 10));
+            if (length < 18 || pos + length > b.Length) throw new NoiseInputException($"{path}: truncated at byte {pos} (a structure of {length} bytes runs past the end, {b.Length} bytes)");
+            int start = (int)pos, end = (int)(pos + length);
+            if (!dict.TryGetValue(cls, out var d)) throw new NoiseInputException($"{path}: structure class {cls} at byte {pos} is not in the file's dictionary");
+            // the dictionary's two classes end in their chkSum; every other class says where its chkSum sits
+            var elements = cls is 1 or 2 ? [.. d.Elements, ("chkSum", "INT_4U")] : d.Elements;
+            var values = Elements(b, start + 14, end, elements, path, out int chkAt);
+            if (chkType != 0 && chkAt >= 0 && Cksum(b.AsSpan(start, chkAt - start)) != BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(chkAt)))
+                throw new NoiseInputException($"{path}: checksum error in the structure at byte {pos} (class {cls}, instance {instance}): the file is corrupt");
+            if (cls == 1)
+            {
+                // a file may describe the dictionary's own two classes too: their layout is fixed, so that is skipped
+                current = Convert.ToInt32(values["class"]);
+                if (current is 1 or 2) current = 0;
+                else dict[current] = ((string)values["name"], []);
+            }
+            else if (cls == 2)
+            {
+                if (current < 0) throw new NoiseInputException($"{path}: a dictionary element before its structure at byte {pos}");
+                if (current > 0) dict[current].Elements.Add(((string)values["name"], (string)values["type"]));
+            }
+            else
+            {
+                values["@class"] = d.Name;
+                objects[(cls, instance)] = values;
+                if (d.Name == "FrameH") frames.Add(values);
+                if (d.Name == "FrEndOfFile") endOfFile = values;
+            }
+            pos = end;
+        }
+        if (endOfFile is null) throw new NoiseInputException($"{path}: no FrEndOfFile: the file is truncated");
+        uint fileSum = Convert.ToUInt32(endOfFile["chkSumFile"]), headerSum = Convert.ToUInt32(endOfFile["chkSumFrHeader"]);
+        if (fileSum != 0 && Cksum(b.AsSpan(0, b.Length - 4)) != fileSum) throw new NoiseInputException($"{path}: file checksum error: the file is corrupt");
+        if (headerSum != 0 && Cksum(b.AsSpan(0, HeaderLength)) != headerSum) throw new NoiseInputException($"{path}: header checksum error: the file is corrupt");
+
+        var byName = new Dictionary<string, (string Kind, double Rate, double Start, List<double[]> Parts, string Unit)>();
+        var order = new List<string>();
+        foreach (var frame in frames.OrderBy(f => Convert.ToDouble(f["GTimeS"]) + 1e-9 * Convert.ToDouble(f["GTimeN"])))
+        {
+            double t0 = Convert.ToDouble(frame["GTimeS"]) + 1e-9 * Convert.ToDouble(frame["GTimeN"]);
+            var channels = new List<(Dictionary<string, object> Obj, string Kind)>();
+            foreach (var proc in Chain(objects, frame.GetValueOrDefault("procData"))) channels.Add((proc, "proc"));
+            if (Deref(objects, frame.GetValueOrDefault("rawData")) is { } raw)
+                foreach (var adc in Chain(objects, raw.GetValueOrDefault("firstAdc"))) channels.Add((adc, "adc"));
+            foreach (var (obj, kind) in channels)
+            {
+                string name = (string)obj["name"];
+                var vect = Deref(objects, obj.GetValueOrDefault("data")) ?? throw new NoiseInputException($"{path}: channel {name} has no data vector");
+                var data = Samples(vect, path, name);
+                double dx = ((double[])vect["dx"])[0], startX = ((double[])vect["startX"])[0];
+                double rate = kind == "adc" ? Convert.ToDouble(obj["sampleRate"]) : 1 / dx;
+                double start = t0 + Convert.ToDouble(obj.GetValueOrDefault("timeOffset") ?? 0.0) + startX;
+                if (!byName.TryGetValue(name, out var c))
+                {
+                    c = (kind, rate, start, [], (string)vect["unitY"]);
+                    order.Add(name);
+                }
+                else
+                {
+                    double expected = c.Start + c.Parts.Sum(p => p.Length) / c.Rate;
+                    if (Math.Abs(rate - c.Rate) > 1e-9 * rate || Math.Abs(start - expected) > 0.5 / rate)
+                        throw new NoiseInputException($"{path}: channel {name} is not contiguous across frames (frame at GPS {start} after data to {expected})");
+                }
+                c.Parts.Add(data);
+                byName[name] = c;
+            }
+        }
+        return order.Select(n => { var c = byName[n]; return new GwfChannel(n, c.Kind, c.Rate, c.Start, c.Parts.SelectMany(p => p).ToArray(), c.Unit); }).ToList();
+    }
+
+    /// <summary>A FrVect's samples as doubles: decompressed (none or gzip), in the byte order its flag says.</summary>
+    private static double[] Samples(Dictionary<string, object> vect, string path, string channel)
+    {
+        int compress = Convert.ToInt32(vect["compress"]), type = Convert.ToInt32(vect["type"]);
+        long nData = Convert.ToInt64(vect["nData"]);
+        var bytes = (byte[])vect["data"];
+        // the 0x100 bit says the data are little-endian (as written by a little-endian machine)
+        bool little = (compress & 0x100) != 0 || (compress & 0xFF) == 0;
+        byte[] raw = (compress & 0xFF) switch
+        {
+            0 => bytes,
+            1 => Inflate(bytes, path, channel),
+            _ => throw new NoiseInputException($"{path}: channel {channel} uses frame compression {compress & 0xFF} (differential or zero-suppress); only none (0) and gzip (1) are read yet"),
+        };
+        int size = type switch { 2 or 5 => 8, 3 or 4 => 4, 1 => 2, _ => throw new NoiseInputException($"{path}: channel {channel} has FrVect type {type}; real and integer series (2S, 4S, 8S, 4R, 8R) are read") };
+        if (raw.Length != nData * size) throw new NoiseInputException($"{path}: channel {channel}: {raw.Length} bytes of data for {nData} samples of {size} bytes: corrupt");
+        var x = new double[nData];
+        var s = raw.AsSpan();
+        for (long i = 0; i < nData; i++)
+        {
+            var v = s.Slice((int)(i * size), size);
+            x[i] = type switch
+            {
+                2 => little ? BinaryPrimitives.ReadDoubleLittleEndian(v) : BinaryPrimitives.ReadDoubleBigEndian(v),
+                3 => little ? BinaryPrimitives.ReadSingleLittleEndian(v) : BinaryPrimitives.ReadSingleBigEndian(v),
+                1 => little ? BinaryPrimitives.ReadInt16LittleEndian(v) : BinaryPrimitives.ReadInt16BigEndian(v),
+                4 => little ? BinaryPrimitives.ReadInt32LittleEndian(v) : BinaryPrimitives.ReadInt32BigEndian(v),
+                _ => little ? BinaryPrimitives.ReadInt64LittleEndian(v) : BinaryPrimitives.ReadInt64BigEndian(v),
+            };
+        }
+        return x;
+    }
+
+    private static byte[] Inflate(byte[] data, string path, string channel)
+    {
+        try
+        {
+            using var z = new ZLibStream(new MemoryStream(data), CompressionMode.Decompress);
+            using var o = new MemoryStream();
+            z.CopyTo(o);
+            return o.ToArray();
+        }
+        catch (InvalidDataException e) { throw new NoiseInputException($"{path}: channel {channel}: its gzip data do not inflate ({e.Message}): corrupt"); }
+    }
+
+    private static Dictionary<string, object>? Deref(Dictionary<(int, uint), Dictionary<string, object>> objects, object? ptr) =>
+        ptr is (int cls, uint inst) && cls != 0 && objects.TryGetValue((cls, inst), out var o) ? o : null;
+
+    /// <summary>A linked list of structures through their `next` pointers.</summary>
+    private static IEnumerable<Dictionary<string, object>> Chain(Dictionary<(int, uint), Dictionary<string, object>> objects, object? first)
+    {
+        var seen = new HashSet<Dictionary<string, object>>();
+        for (var o = Deref(objects, first); o is not null && seen.Add(o); o = Deref(objects, o.GetValueOrDefault("next"))) yield return o;
+    }
+
+    /// <summary>Parses elements by the dictionary's types into name -> value (arrays as typed arrays, pointers as (class, instance)).</summary>
+    /// <param name="chkAt">Where the structure's chkSum element sits (-1: it has none).</param>
+    private static Dictionary<string, object> Elements(byte[] b, int p, int end, List<(string Name, string Type)> elements, string path, out int chkAt)
+    {
+        var v = new Dictionary<string, object>(StringComparer.Ordinal);
+        chkAt = -1;
+        foreach (var (name, type) in elements)
+        {
+            if (name == "chkSum") chkAt = p;
+            int bracket = type.IndexOf('[', StringComparison.Ordinal);
+            if (type.StartsWith("PTR_STRUCT", StringComparison.Ordinal))
+            {
+                v[name] = ((int)BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(p)), BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(p + 2)));
+                p += 6;
+            }
+            else if (bracket < 0) v[name] = Scalar(b, ref p, type, path);
+            else
+            {
+                string baseType = type[..bracket];
+                long n = 1;
+                foreach (var dim in type[(bracket + 1)..].TrimEnd(']').Split("]["))
+                    n *= long.TryParse(dim, out var k) ? k : Convert.ToInt64(v[dim]);
+                if (baseType is "CHAR" or "CHAR_U")
+                {
+                    v[name] = b.AsSpan(p, checked((int)n)).ToArray();
+                    p += (int)n;
+                }
+                else if (baseType == "STRING")
+                {
+                    var s = new string[n];
+                    for (long i = 0; i < n; i++) s[i] = (string)Scalar(b, ref p, "STRING", path);
+                    v[name] = s;
+                }
+                else
+                {
+                    var a = new double[n];
+                    for (long i = 0; i < n; i++) a[i] = Convert.ToDouble(Scalar(b, ref p, baseType, path));
+                    v[name] = a;
+                }
+            }
+            if (p > end) throw new NoiseInputException($"{path}: a structure's elements run past its length: corrupt");
+        }
+        if (p != end) throw new NoiseInputException($"{path}: a structure holds {end - p} bytes more than its dictionary entry describes: corrupt");
+        return v;
+    }
+
+    private static object Scalar(byte[] b, ref int p, string type, string path)
+    {
+        var s = b.AsSpan(p);
+        (object value, int size) = type switch
+        {
+            "STRING" => (Encoding.UTF8.GetString(s.Slice(2, Math.Max(0, BinaryPrimitives.ReadUInt16LittleEndian(s) - 1))), 2 + BinaryPrimitives.ReadUInt16LittleEndian(s)),
+            "CHAR" => ((object)(sbyte)s[0], 1),
+            "CHAR_U" => (s[0], 1),
+            "INT_2S" => (BinaryPrimitives.ReadInt16LittleEndian(s), 2),
+            "INT_2U" => (BinaryPrimitives.ReadUInt16LittleEndian(s), 2),
+            "INT_4S" => (BinaryPrimitives.ReadInt32LittleEndian(s), 4),
+            "INT_4U" => (BinaryPrimitives.ReadUInt32LittleEndian(s), 4),
+            "INT_8S" => (BinaryPrimitives.ReadInt64LittleEndian(s), 8),
+            "INT_8U" => (BinaryPrimitives.ReadUInt64LittleEndian(s), 8),
+            "REAL_4" => (BinaryPrimitives.ReadSingleLittleEndian(s), 4),
+            "REAL_8" => (BinaryPrimitives.ReadDoubleLittleEndian(s), 8),
+            // complex elements appear in no structure this reader uses: walked over, their real part kept
+            "COMPLEX_8" => ((double)BinaryPrimitives.ReadSingleLittleEndian(s), 8),
+            "COMPLEX_16" => (BinaryPrimitives.ReadDoubleLittleEndian(s), 16),
+            _ => throw new NoiseInputException($"{path}: element type '{type}' is not one of the frame format's"),
+        };
+        p += size;
+        return value;
+    }
+
+    /// <summary>The POSIX cksum CRC (polynomial 0x04C11DB7, the length appended, complemented): the frame format's checksum.</summary>
+    public static uint Cksum(ReadOnlySpan<byte> data)
+    {
+        uint c = 0;
+        foreach (var x in data) c = (c << 8) ^ Table[(byte)((c >> 24) ^ x)];
+        for (ulong n = (ulong)data.Length; n != 0; n >>= 8) c = (c << 8) ^ Table[(byte)((c >> 24) ^ (byte)n)];
+        return ~c;
+    }
+
+    private static readonly uint[] Table = Enumerable.Range(0, 256).Select(i =>
+    {
+        uint c = (uint)i << 24;
+        for (int k = 0; k < 8; k++) c = (c & 0x80000000u) != 0 ? (c << 1) ^ 0x04C11DB7u : c << 1;
+        return c;
+    }).ToArray();
+}
