@@ -106,3 +106,45 @@ public class FrameWriterTests
         Assert.Empty(Directory.GetFiles(dir, ".*"));
     }
 }
+
+public class FrameLibraryFileTests
+{
+    private static string Frame => Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "tests", "data", "frames", "FrameL-test-925484675-10.gwf");
+
+    /// <summary>
+    /// The Frame Library's own test file, ten frames of FrAdcData (zero-suppressed 16-bit differences), a float
+    /// FrProcData and more, against what its FrDump prints for the same file (tests/data/frames/NOTICE.md): the
+    /// channels, their rates and span joined over the ten frames, the first samples of the 200 Hz ADCs, and the
+    /// first frame's minimum, mean and maximum of the 2 kHz channels.
+    /// </summary>
+    [Fact]
+    public void TheFrameLibrarysTestFileReadsAsItsFrDumpShowsIt()
+    {
+        var all = GwfReader.ReadAll(Frame).ToDictionary(c => c.Name);
+        Assert.Equal(9, all.Count);
+        Assert.All(all.Values, c => Assert.Equal(925484675, c.GpsStart));
+        Assert.All(all.Values, c => Assert.Equal(10 * c.SampleRate, c.Data.Length));
+        Assert.Equal(2000, all["fastAdc0"].SampleRate);
+        Assert.Equal(200, all["Adc0"].SampleRate);
+        Assert.Equal("adc", all["Adc0"].Kind);
+        Assert.Equal("proc", all["fastProc"].Kind);
+        Assert.Equal([11230.0, 2936, 29718, 3245, -30943, -687, -29906, 7457, 31600, 32557], all["Adc0"].Data[..10]);
+        Assert.Equal([-26909.0, 16844, 11277, 26940, 12428, 26470, -17927, -31754, 17688, -6710], all["Adc1"].Data[..10]);
+        Assert.Equal([15878.0, -31847, -22990, -25591, -27248, -21331, -16820, 1973, 17124, 12593], all["Adc3"].Data[..10]);
+        Assert.Equal([-116.0, -288, -370, -300, -278, -310, -278, -296, -194, -170], all["fastProc"].Data[..10]);
+        var bad = all["Bad_data_(data[0]=nan)"].Data;
+        Assert.True(double.IsInfinity(bad[0]) && double.IsNaN(bad[1]));
+        foreach (var (name, min, mean, max) in new[] { ("fastAdc0", -199.0, 97.70, 398.0), ("fastAdc1", -196.0, 100.08, 399.0), ("fastProc", -392.0, 200.161, 798.0) })
+        {
+            var first = all[name].Data[..2000];
+            Assert.Equal(min, first.Min());
+            Assert.Equal(max, first.Max());
+            Assert.Equal(mean, first.Average(), 2);
+        }
+        // the last frame's Adc0 (FrDump: min -32702, mean 1966.14, max 32557)
+        var last = all["Adc0"].Data[^200..];
+        Assert.Equal(-32702, last.Min());
+        Assert.Equal(32557, last.Max());
+        Assert.Equal(1966.14, last.Average(), 2);
+    }
+}

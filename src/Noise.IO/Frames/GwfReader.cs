@@ -14,7 +14,7 @@ public sealed record GwfChannel(string Name, string Kind, double SampleRate, dou
 /// instance is parsed by the element list its file gives it, so any structure the reader does not use is still
 /// walked and checked. Structure checksums (the POSIX cksum CRC of each structure before its chkSum), the header's
 /// and the whole file's are verified. FrProcData and FrAdcData channels are returned with their FrVect data
-/// (uncompressed or gzip; the byte-swap flag honoured); a truncated or corrupt file, an unknown compression or a
+/// (every compression the format defines for series: none, gzip, differences with gzip, and the 16-, 32- and 64-bit zero suppressions; the byte-order flag honoured); a truncated or corrupt file, an unknown compression or a
 /// missing channel is one <see cref="NoiseInputException"/> naming the file.
 /// </summary>
 public static class GwfReader
@@ -56,8 +56,10 @@ public static class GwfReader
             [1] = ("FrSH", [("name", "STRING"), ("class", "INT_2U"), ("comment", "STRING")]),
             [2] = ("FrSE", [("name", "STRING"), ("type", "STRING"), ("comment", "STRING")]),
         };
+        // instances are numbered within a frame (FrameL starts them again in every frame), so pointers are resolved
+        // in the scope of the frame they belong to: the structures from one FrameH to its FrEndOfFrame
         var objects = new Dictionary<(int Class, uint Instance), Dictionary<string, object>>();
-        var frames = new List<Dictionary<string, object>>();
+        var frames = new List<(Dictionary<string, object> Frame, Dictionary<(int, uint), Dictionary<string, object>> Objects)>();
         Dictionary<string, object>? endOfFile = null;
         int current = -1;
         long pos = HeaderLength;
@@ -91,8 +93,12 @@ public static class GwfReader
             else
             {
                 values["@class"] = d.Name;
+                if (d.Name == "FrameH")
+                {
+                    objects = [];
+                    frames.Add((values, objects));
+                }
                 objects[(cls, instance)] = values;
-                if (d.Name == "FrameH") frames.Add(values);
                 if (d.Name == "FrEndOfFile") endOfFile = values;
             }
             pos = end;
@@ -104,17 +110,17 @@ public static class GwfReader
 
         var byName = new Dictionary<string, (string Kind, double Rate, double Start, List<double[]> Parts, string Unit)>();
         var order = new List<string>();
-        foreach (var frame in frames.OrderBy(f => Convert.ToDouble(f["GTimeS"]) + 1e-9 * Convert.ToDouble(f["GTimeN"])))
+        foreach (var (frame, scope) in frames.OrderBy(f => Convert.ToDouble(f.Frame["GTimeS"]) + 1e-9 * Convert.ToDouble(f.Frame["GTimeN"])))
         {
             double t0 = Convert.ToDouble(frame["GTimeS"]) + 1e-9 * Convert.ToDouble(frame["GTimeN"]);
             var channels = new List<(Dictionary<string, object> Obj, string Kind)>();
-            foreach (var proc in Chain(objects, frame.GetValueOrDefault("procData"))) channels.Add((proc, "proc"));
-            if (Deref(objects, frame.GetValueOrDefault("rawData")) is { } raw)
-                foreach (var adc in Chain(objects, raw.GetValueOrDefault("firstAdc"))) channels.Add((adc, "adc"));
+            foreach (var proc in Chain(scope, frame.GetValueOrDefault("procData"))) channels.Add((proc, "proc"));
+            if (Deref(scope, frame.GetValueOrDefault("rawData")) is { } raw)
+                foreach (var adc in Chain(scope, raw.GetValueOrDefault("firstAdc"))) channels.Add((adc, "adc"));
             foreach (var (obj, kind) in channels)
             {
                 string name = (string)obj["name"];
-                var vect = Deref(objects, obj.GetValueOrDefault("data")) ?? throw new NoiseInputException($"{path}: channel {name} has no data vector");
+                var vect = Deref(scope, obj.GetValueOrDefault("data")) ?? throw new NoiseInputException($"{path}: channel {name} has no data vector");
                 var data = Samples(vect, path, name);
                 double dx = ((double[])vect["dx"])[0], startX = ((double[])vect["startX"])[0];
                 double rate = kind == "adc" ? Convert.ToDouble(obj["sampleRate"]) : 1 / dx;
@@ -137,37 +143,126 @@ public static class GwfReader
         return order.Select(n => { var c = byName[n]; return new GwfChannel(n, c.Kind, c.Rate, c.Start, c.Parts.SelectMany(p => p).ToArray(), c.Unit); }).ToList();
     }
 
-    /// <summary>A FrVect's samples as doubles: decompressed (none or gzip), in the byte order its flag says.</summary>
+    /// <summary>
+    /// A FrVect's samples as doubles: decompressed (0 none, 1 gzip, 3 differences then gzip, 5 or 6 zero-suppressed
+    /// 16-bit differences, 8 zero-suppressed 32-bit differences, 10 zero-suppressed 64-bit differences), in the byte
+    /// order its 0x100 flag gives, the differences summed back as integers of the vector's width (a float's bits
+    /// for 8 and 10).
+    /// </summary>
     private static double[] Samples(Dictionary<string, object> vect, string path, string channel)
     {
         int compress = Convert.ToInt32(vect["compress"]), type = Convert.ToInt32(vect["type"]);
         long nData = Convert.ToInt64(vect["nData"]);
         var bytes = (byte[])vect["data"];
-        // the 0x100 bit says the data are little-endian (as written by a little-endian machine)
-        bool little = (compress & 0x100) != 0 || (compress & 0xFF) == 0;
-        byte[] raw = (compress & 0xFF) switch
+        int scheme = compress & 0xFF;
+        // the 0x100 bit says the compressed data are little-endian (written by a little-endian machine)
+        bool little = (compress & 0x100) != 0 || scheme == 0;
+        int size = type switch
         {
-            0 => bytes,
-            1 => Inflate(bytes, path, channel),
-            _ => throw new NoiseInputException($"{path}: channel {channel} uses frame compression {compress & 0xFF} (differential or zero-suppress); only none (0) and gzip (1) are read yet"),
+            1 or 9 => 2, 3 or 4 or 10 => 4, 2 or 5 or 11 => 8, 0 or 12 => 1,
+            _ => throw new NoiseInputException($"{path}: channel {channel} has FrVect type {type}; real and integer series are read"),
         };
-        int size = type switch { 2 or 5 => 8, 3 or 4 => 4, 1 => 2, _ => throw new NoiseInputException($"{path}: channel {channel} has FrVect type {type}; real and integer series (2S, 4S, 8S, 4R, 8R) are read") };
+        if (!little && scheme != 0) bytes = Swapped(bytes, scheme is 5 or 6 ? 2 : scheme == 8 ? 4 : scheme == 10 ? 8 : size);
+        byte[] raw = scheme switch
+        {
+            0 or 1 or 3 => scheme == 0 ? bytes : Inflate(bytes, path, channel),
+            5 or 6 => ZeroSuppressed(bytes, nData, 2, path, channel),
+            8 => ZeroSuppressed(bytes, nData, 4, path, channel),
+            10 => ZeroSuppressed(bytes, nData, 8, path, channel),
+            _ => throw new NoiseInputException($"{path}: channel {channel} uses frame compression {scheme}, which is not read (0, 1, 3, 5, 6, 8 and 10 are)"),
+        };
+        if (scheme is 1 or 3 && !little) raw = Swapped(raw, size);
         if (raw.Length != nData * size) throw new NoiseInputException($"{path}: channel {channel}: {raw.Length} bytes of data for {nData} samples of {size} bytes: corrupt");
+        // differences summed back, as integers of the sample's width (floats: not differenced by 3, their bits by 8 and 10)
+        bool integer = type is 0 or 1 or 4 or 5 or 9 or 10 or 11 or 12;
+        if (scheme is 5 or 6 or 8 or 10 || (scheme == 3 && integer)) Integrate(raw, size);
         var x = new double[nData];
-        var s = raw.AsSpan();
+        var span = raw.AsSpan();
         for (long i = 0; i < nData; i++)
         {
-            var v = s.Slice((int)(i * size), size);
+            var v = span.Slice((int)(i * size), size);
             x[i] = type switch
             {
-                2 => little ? BinaryPrimitives.ReadDoubleLittleEndian(v) : BinaryPrimitives.ReadDoubleBigEndian(v),
-                3 => little ? BinaryPrimitives.ReadSingleLittleEndian(v) : BinaryPrimitives.ReadSingleBigEndian(v),
-                1 => little ? BinaryPrimitives.ReadInt16LittleEndian(v) : BinaryPrimitives.ReadInt16BigEndian(v),
-                4 => little ? BinaryPrimitives.ReadInt32LittleEndian(v) : BinaryPrimitives.ReadInt32BigEndian(v),
-                _ => little ? BinaryPrimitives.ReadInt64LittleEndian(v) : BinaryPrimitives.ReadInt64BigEndian(v),
+                2 => BinaryPrimitives.ReadDoubleLittleEndian(v),
+                3 => BinaryPrimitives.ReadSingleLittleEndian(v),
+                1 => BinaryPrimitives.ReadInt16LittleEndian(v),
+                4 => BinaryPrimitives.ReadInt32LittleEndian(v),
+                5 => BinaryPrimitives.ReadInt64LittleEndian(v),
+                9 => BinaryPrimitives.ReadUInt16LittleEndian(v),
+                10 => BinaryPrimitives.ReadUInt32LittleEndian(v),
+                11 => BinaryPrimitives.ReadUInt64LittleEndian(v),
+                0 => (sbyte)v[0],
+                _ => v[0],
             };
         }
         return x;
+    }
+
+    /// <summary>Each word of the given width with its bytes reversed (big-endian data to little-endian).</summary>
+    private static byte[] Swapped(byte[] data, int width)
+    {
+        var o = (byte[])data.Clone();
+        for (int i = 0; i + width <= o.Length; i += width) Array.Reverse(o, i, width);
+        return o;
+    }
+
+    /// <summary>Running sums of little-endian integers of the given width, in place (wrapping, as the writer's integers did).</summary>
+    private static void Integrate(byte[] raw, int width)
+    {
+        var s = raw.AsSpan();
+        int n = raw.Length / width;
+        switch (width)
+        {
+            case 1: for (int i = 1; i < n; i++) raw[i] = (byte)(raw[i] + raw[i - 1]); break;
+            case 2: for (int i = 1; i < n; i++) BinaryPrimitives.WriteInt16LittleEndian(s[(2 * i)..], (short)(BinaryPrimitives.ReadInt16LittleEndian(s[(2 * i)..]) + BinaryPrimitives.ReadInt16LittleEndian(s[(2 * i - 2)..]))); break;
+            case 4: for (int i = 1; i < n; i++) BinaryPrimitives.WriteInt32LittleEndian(s[(4 * i)..], unchecked(BinaryPrimitives.ReadInt32LittleEndian(s[(4 * i)..]) + BinaryPrimitives.ReadInt32LittleEndian(s[(4 * i - 4)..]))); break;
+            default: for (int i = 1; i < n; i++) BinaryPrimitives.WriteInt64LittleEndian(s[(8 * i)..], unchecked(BinaryPrimitives.ReadInt64LittleEndian(s[(8 * i)..]) + BinaryPrimitives.ReadInt64LittleEndian(s[(8 * i - 8)..]))); break;
+        }
+    }
+
+    /// <summary>
+    /// The frame format's zero suppression, expanded: little-endian words of the given width (2, 4 or 8 bytes) read as
+    /// one bit stream, least significant bit first. The block size comes first (the first 16-bit word, or the low 16
+    /// bits of the first wider word); then per block a field of 4, 5 or 6 bits holds n - 1 for the block's sample
+    /// width n (1 meaning 0: a block of zeros), followed by its samples, each n bits, offset by 2^(n-1) - 1.
+    /// </summary>
+    private static byte[] ZeroSuppressed(byte[] data, long nData, int width, string path, string channel)
+    {
+        int field = width == 2 ? 4 : width == 4 ? 5 : 6;
+        var o = new byte[nData * width];
+        long bitCount = 8L * data.Length;
+        long bit = 16;   // past the block size
+        if (data.Length < 2) throw new NoiseInputException($"{path}: channel {channel}: zero-suppressed data too short: corrupt");
+        int block = BinaryPrimitives.ReadUInt16LittleEndian(data);
+        if (block <= 0) throw new NoiseInputException($"{path}: channel {channel}: zero-suppressed block size 0: corrupt");
+        ulong Take(int n)
+        {
+            if (n == 0) return 0;
+            if (bit + n > bitCount) throw new NoiseInputException($"{path}: channel {channel}: zero-suppressed data end early: corrupt");
+            ulong v = 0;
+            for (int k = 0; k < n; k++, bit++)
+                if ((data[bit >> 3] >> (int)(bit & 7) & 1) != 0) v |= 1UL << k;
+            return v;
+        }
+        long outIndex = 0;
+        while (outIndex < nData)
+        {
+            int nBits = 1 + (int)Take(field);
+            if (nBits == 1) nBits = 0;
+            long offset = nBits >= 2 ? (1L << (nBits - 1)) - 1 : 0;
+            for (int i = 0; i < block && outIndex < nData; i++, outIndex++)
+            {
+                long value = (long)Take(nBits) - offset;
+                var dst = o.AsSpan((int)(outIndex * width), width);
+                switch (width)
+                {
+                    case 2: BinaryPrimitives.WriteInt16LittleEndian(dst, (short)value); break;
+                    case 4: BinaryPrimitives.WriteInt32LittleEndian(dst, (int)value); break;
+                    default: BinaryPrimitives.WriteInt64LittleEndian(dst, value); break;
+                }
+            }
+        }
+        return o;
     }
 
     private static byte[] Inflate(byte[] data, string path, string channel)
