@@ -13,7 +13,8 @@ namespace Noise.IO;
 /// </summary>
 public static partial class StrainReader
 {
-    public static StrainSeries Read(string path)
+    /// <param name="channel">For a frame file (.gwf): the channel to read, needed when it holds several; other formats hold one strain series and ignore it.</param>
+    public static StrainSeries Read(string path, string? channel = null)
     {
         if (!File.Exists(path)) throw new NoiseInputException($"{path}: file not found");
         var ext = Path.GetExtension(path).ToLowerInvariant();
@@ -24,7 +25,7 @@ public static partial class StrainReader
                 ".parquet" => ReadParquet(path),
                 ".hdf5" or ".h5" or ".hdf" => ReadHdf5(path),
                 ".txt" or ".dat" or ".ascii" => ReadAscii(path),
-                ".gwf" => ReadFrame(path),
+                ".gwf" => ReadFrame(path, channel),
                 _ => throw new NoiseInputException($"{path}: unknown strain format '{ext}' (expected .parquet, .hdf5/.h5, .gwf or GWOSC .txt)"),
             };
         }
@@ -35,9 +36,9 @@ public static partial class StrainReader
     }
 
     /// <summary>A frame file's one channel (<see cref="Frames.GwfReader"/>; a file of several is an error naming them).</summary>
-    private static StrainSeries ReadFrame(string path)
+    private static StrainSeries ReadFrame(string path, string? channel)
     {
-        var c = Frames.GwfReader.Read(path);
+        var c = Frames.GwfReader.Read(path, channel);
         return new StrainSeries(c.Name, c.SampleRate, c.GpsStart, c.Data, path);
     }
 

@@ -212,6 +212,41 @@ public partial class StreamCliTests
         Assert.Contains("stopped:", p.Err, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The llhoft case: 1 s GWF frames (strain and state vector, written whole and renamed into place as a
+    /// detector's low-latency writer does) in a folder, read by dir: with --channel choosing the strain.
+    /// </summary>
+    [Fact]
+    public async Task DirSourceReadsLowLatencyFrameFilesByChannel()
+    {
+        var dir = CliHarness.TempDir();
+        var watched = Directory.CreateDirectory(Path.Combine(dir, "llhoft")).FullName;
+        string stats = Path.Combine(dir, "stats.json"), jsonl = Path.Combine(dir, "t.jsonl");
+        var seconds = TwinSeconds(30);
+        using var p = new StreamProcess(["--source", "dir:" + watched, "--channel", "V1:Hrec_hoft_16384Hz", "--sink", "jsonl:" + jsonl, "--stats", stats, "--sink", "http:127.0.0.1:0"]);
+        var baseUri = new Uri(Serving().Match(p.WaitForErr(Serving())).Groups[1].Value);
+        using var http = new HttpClient { BaseAddress = baseUri };
+        p.WaitForErr(StreamStarted());
+        foreach (var (gps, data) in seconds)
+        {
+            string tmp = Path.Combine(dir, $"writing-{gps}.gwf");
+            Noise.IO.Frames.GwfWriter.Write(tmp, new GpsTime(gps, 0), 1,
+                [new("V1:Hrec_hoft_16384Hz", data.Length, data), new("V1:DQ_ANALYSIS_STATE_VECTOR", 1, [3f], "")], "test");
+            File.Move(tmp, Path.Combine(watched, $"V-V1_llhoft-{gps}-1.gwf"));
+            Thread.Sleep(20);
+        }
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < 30 && JsonNode.Parse(await http.GetStringAsync("/health"))!["data_seconds"]!.GetValue<double>() < 30) await Task.Delay(100);
+        await Task.Delay(300);
+        p.Terminate();
+        Assert.True(p.WaitForExit() == 0, p.Err);
+        var s = Stats(stats);
+        Assert.Equal(30, s["data_seconds"]!.GetValue<double>(), 6);
+        Assert.Equal(30, s["frames"]!.GetValue<long>());
+        Assert.Equal(0, s["gap_seconds"]!.GetValue<double>());
+        Assert.Equal(0, s["non_finite_samples"]?.GetValue<long>() ?? 0);
+    }
+
     [Fact]
     public void ASigtermThatMeetsAFinishingStreamStillExitsZero()
     {

@@ -41,7 +41,7 @@ internal static class StreamCommand
         var psdUpdate = new Option<double>("--psd-update") { Description = "Seconds of data between re-estimates of the running PSD.", DefaultValueFactory = _ => 16.0 };
         var hold = new Option<double>("--hold") { Description = "A trigger is emitted at most this long after the first window above threshold.", DefaultValueFactory = _ => 0.5 };
         var device = new Option<string>("--device") { Description = "twin: auto, cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-        var channel = new Option<string?>("--channel") { Description = "The channel triggers carry, IFO:NAME (its prefix is their ifo), e.g. H1:GDS-CALIB_STRAIN. dir:, tcp: and stdin frames name no channel: V1:Hrec_hoft_16384Hz unless given; twin: and file: sources name their own." };
+        var channel = new Option<string?>("--channel") { Description = "The channel triggers carry, IFO:NAME (its prefix is their ifo), e.g. H1:GDS-CALIB_STRAIN. dir:, tcp: and stdin frames name no channel: V1:Hrec_hoft_16384Hz unless given; twin: and file: sources name their own. For GWF frame files (file: or dir:) it is also the channel read from them (needed when a frame holds several)." };
         var threads = CliOptions.Threads();
         var cmd = new Command("stream",
             "Run the glitch detector on a stream and emit triggers within about a second: a ring buffer, a running PSD,\n" +
@@ -88,7 +88,7 @@ internal static class StreamCommand
         StreamTrigger.Version = Program.Version;
         var metrics = new StreamMetrics();
         var comps = componentsText is null ? SignalComponents.All : SignalComponentsParser.Parse(componentsText);
-        var (src, sourceChannel) = Source(sourceSpec, speed, duration, seed, comps, deviceText, CliOptions.ResolveThreads(threadsOpt), metrics);
+        var (src, sourceChannel) = Source(sourceSpec, speed, duration, seed, comps, deviceText, CliOptions.ResolveThreads(threadsOpt), metrics, channelName);
         string channel = channelName ?? sourceChannel;
         var settings = new StreamSettings
         {
@@ -134,7 +134,8 @@ internal static class StreamCommand
         return 0;
     }
 
-    private static (IStrainSource Source, string Channel) Source(string spec, double speed, double? duration, long? seed, SignalComponents components, string deviceText, int threads, StreamMetrics metrics)
+    /// <param name="channel">--channel: for frame files (.gwf), the channel read from them as well as the one triggers carry.</param>
+    private static (IStrainSource Source, string Channel) Source(string spec, double speed, double? duration, long? seed, SignalComponents components, string deviceText, int threads, StreamMetrics metrics, string? channel)
     {
         int colon = spec.IndexOf(':', StringComparison.Ordinal);
         string kind = colon < 0 ? spec : spec[..colon], arg = colon < 0 ? "" : spec[(colon + 1)..];
@@ -153,11 +154,11 @@ internal static class StreamCommand
             }
             case "file" when arg.Length > 0:
             {
-                var file = new FileSource(arg, new Pacer(speed));
+                var file = new FileSource(arg, new Pacer(speed), channel);
                 return (file, file.Channel);
             }
             case "dir" when arg.Length > 0:
-                return (new DirSource(arg, metrics), "V1:Hrec_hoft_16384Hz");
+                return (new DirSource(arg, metrics, channel: channel), "V1:Hrec_hoft_16384Hz");
             case "tcp" when arg.Length > 0:
             {
                 int c = arg.LastIndexOf(':');

@@ -144,10 +144,11 @@ public sealed class FileSource : IStrainSource
     private readonly StrainSeries s;
 
     /// <summary>Reads the file now, so a bad file fails before the stream starts and triggers name its channel.</summary>
-    public FileSource(string path, Pacer pacer)
+    /// <param name="channel">For a frame file (.gwf): the channel to read (needed when it holds several).</param>
+    public FileSource(string path, Pacer pacer, string? channel = null)
     {
         if (!File.Exists(path)) throw new NoiseInputException($"--source file:{path}: no such file");
-        (this.path, this.pacer, s) = (path, pacer, StrainReader.Read(path));
+        (this.path, this.pacer, s) = (path, pacer, StrainReader.Read(path, channel));
     }
 
     public string Description => "file:" + path;
@@ -175,15 +176,16 @@ public sealed class FileSource : IStrainSource
 
 /// <summary>
 /// `dir:PATH`: a folder where short strain files appear, named like low-latency h(t) frames
-/// (OBS-TAG-GPS-DURATION.ext with ext hdf5, h5, txt or parquet; e.g. V-V1_llhoft-1238166018-1.hdf5).
+/// (OBS-TAG-GPS-DURATION.ext with ext gwf, hdf5, h5, txt or parquet; e.g. L-L1_llhoft-1238166018-1.gwf, the
+/// channel chosen by name when a frame holds several).
 /// Files are taken in GPS order. A file that cannot be read yet (still being written) is retried until it reads
 /// whole; writers should write under another name and rename. When the next expected file is missing, later
 /// ones wait up to <see cref="WaitSeconds"/> of wall time for it, then the stream moves on (a gap); a file
 /// that then turns up behind the stream is counted as late and skipped.
 /// </summary>
-public sealed partial class DirSource(string path, StreamMetrics metrics, double waitSeconds = 2, double pollSeconds = 0.05) : IStrainSource
+public sealed partial class DirSource(string path, StreamMetrics metrics, double waitSeconds = 2, double pollSeconds = 0.05, string? channel = null) : IStrainSource
 {
-    [GeneratedRegex(@"^[A-Z]+-[^-]+-(?<gps>\d+)-(?<dur>\d+)\.(hdf5|h5|txt|parquet)$")]
+    [GeneratedRegex(@"^[A-Z]+-[^-]+-(?<gps>\d+)-(?<dur>\d+)\.(gwf|hdf5|h5|txt|parquet)$")]
     private static partial Regex FrameName();
 
     public double WaitSeconds => waitSeconds;
@@ -224,7 +226,7 @@ public sealed partial class DirSource(string path, StreamMetrics metrics, double
                 }
                 try
                 {
-                    var s = StrainReader.Read(f.File);
+                    var s = StrainReader.Read(f.File, channel);
                     int fs = (int)Math.Round(s.SampleRate);
                     frame = new StrainFrame((long)Math.Round(s.GpsStart * fs), fs, s.Data.Select(v => (float)v).ToArray(), true, Stopwatch.GetTimestamp());
                     done[f.File] = f.Gps + f.Dur;
