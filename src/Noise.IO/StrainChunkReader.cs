@@ -21,8 +21,19 @@ public static class StrainChunkReader
         {
             ".parquet" => ReadParquetAsync(path, sink).GetAwaiter().GetResult(),
             ".hdf5" or ".h5" => ReadHdf5(path, sink),
+            // a frame's first channel: the strain (or the witness) that noise's writers put first, before the state vector
+            ".gwf" => ReadFrame(path, sink),
             var e => throw new NoiseInputException($"{path}: cannot stream '{e}' files"),
         };
+    }
+
+    private static long ReadFrame(string path, Action<ReadOnlySpan<float>> sink)
+    {
+        var data = Frames.GwfReader.ReadAll(path)[0].Data;
+        var f = new float[data.Length];
+        for (int i = 0; i < f.Length; i++) f[i] = (float)data[i];   // written as float32: exact
+        sink(f);
+        return f.Length;
     }
 
     private static async Task<long> ReadParquetAsync(string path, Action<ReadOnlySpan<float>> sink)

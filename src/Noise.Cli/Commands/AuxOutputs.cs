@@ -11,17 +11,19 @@ namespace Noise.Cli.Commands;
 /// </summary>
 internal static class AuxOutputs
 {
-    /// <summary>run.json's format of a witness file: "witness:CHANNEL" (Parquet) or "witness-hdf5:CHANNEL".</summary>
+    /// <summary>run.json's format of a witness file: "witness:CHANNEL" (Parquet), "witness-hdf5:CHANNEL" or "witness-gwf:CHANNEL".</summary>
     public const string WitnessPrefix = "witness:";
     public const string WitnessHdf5Prefix = "witness-hdf5:";
+    public const string WitnessGwfPrefix = "witness-gwf:";
 
-    /// <summary>The run.json format of channel's witness file written as fileFormat ("parquet" or "hdf5").</summary>
+    /// <summary>The run.json format of channel's witness file written as fileFormat ("parquet", "hdf5" or "gwf").</summary>
     public static string WitnessFormat(string fileFormat, string channel) =>
-        (fileFormat == "hdf5" ? WitnessHdf5Prefix : WitnessPrefix) + channel;
+        (fileFormat switch { "hdf5" => WitnessHdf5Prefix, "gwf" => WitnessGwfPrefix, _ => WitnessPrefix }) + channel;
 
     /// <summary>The file format and channel of a run.json witness format, or null for any other file.</summary>
     public static (string FileFormat, string Channel)? ParseWitnessFormat(string format) =>
         format.StartsWith(WitnessHdf5Prefix, StringComparison.Ordinal) ? ("hdf5", format[WitnessHdf5Prefix.Length..])
+        : format.StartsWith(WitnessGwfPrefix, StringComparison.Ordinal) ? ("gwf", format[WitnessGwfPrefix.Length..])
         : format.StartsWith(WitnessPrefix, StringComparison.Ordinal) ? ("parquet", format[WitnessPrefix.Length..])
         : null;
 
@@ -51,6 +53,7 @@ internal static class AuxOutputs
         {
             "parquet" => new ParquetStrainWriter(path, witnessMeta, format),
             "hdf5" => new GwoscHdf5Writer(path, witnessMeta, format),
+            "gwf" => new Noise.IO.Frames.GwfStrainWriter(path, witnessMeta, format),
             _ => throw new NoiseInputException($"unknown format '{fileFormat}'"),
         };
     }

@@ -16,7 +16,7 @@ internal static class CalibrateCommand
         var input = new Option<FileInfo[]>("--in", "-i") { Description = "Real strain files of one detector at one rate (GWOSC HDF5/ASCII, or noise's Parquet/HDF5); several files are measured together (their segments pooled).", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<FileInfo>("--out", "-o") { Description = "The scenario to write, e.g. configs/v1-o2.yaml; its curve is written beside it as SCENARIO_asd.txt.", Required = true };
         var name = new Option<string?>("--name") { Description = "Scenario name (default: the output file's name)." };
-        var channel = new Option<string?>("--channel") { Description = "Channel of the scenario, IFO:NAME (default: the data's channel, or IFO:GWOSC-STRAIN)." };
+        var channel = new Option<string?>("--channel") { Description = "Channel of the scenario, IFO:NAME (default: the data's channel, or IFO:GWOSC-STRAIN); for GWF frame files also the channel read from them." };
         var fLow = new Option<double>("--f-low") { Description = "Lowest frequency measured and coloured (Hz).", DefaultValueFactory = _ => 10 };
         var events = new Option<FileInfo[]>("--events") { Description = "GW event lists (GWOSC's event-list JSON) whose seconds are left out of the trigger count; default: the shipped configs/gw-events.json.", AllowMultipleArgumentsPerToken = true };
         var check = new Option<bool>("--check") { Description = "Simulate the calibrated scenario over the same GPS spans and compare it with the real data by the same measurement: ASD within 10 % (median 20-2000 Hz), >= 90 % of the lines above 5x the floor found again within 0.1 Hz, Rayleigh statistic within 20 % per band, trigger rates above SNR 6 within a factor 2 where there are >= 10 real ones. Writes SCENARIO_check.json beside the scenario; exit 1 when a check fails." };
@@ -39,7 +39,7 @@ internal static class CalibrateCommand
         if (!(fLow > 0) || !double.IsFinite(fLow)) throw new NoiseInputException($"--f-low must be a positive frequency, got {fLow}");
         if (!output.Name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !output.Name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
             throw new NoiseInputException($"--out {output}: a scenario file ends in .yaml");
-        var series = inputs.Select(f => StrainReader.Read(f.FullName)).ToList();
+        var series = inputs.Select(f => StrainReader.Read(f.FullName, channelOpt)).ToList();
         var ifos = series.Select(DetectCommand.DetectorOf).Distinct().ToList();
         if (ifos.Count > 1) throw new NoiseInputException($"calibrate: the files come from several detectors ({string.Join(", ", ifos)}); calibrate one at a time");
         string channel = channelOpt ?? (series[0].Channel.Contains(':', StringComparison.Ordinal) ? series[0].Channel : $"{ifos[0]}:GWOSC-STRAIN");

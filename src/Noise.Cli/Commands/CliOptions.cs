@@ -12,6 +12,12 @@ internal static class CliOptions
         Required = required,
     };
 
+    /// <summary>--channel for the verbs that read strain files: the channel read from a GWF frame file that holds several.</summary>
+    public static Option<string?> FrameChannel() => new("--channel")
+    {
+        Description = "For GWF frame files (.gwf) that hold several channels: the one to read, e.g. V1:Hrec_hoft_16384Hz (noise info --in FILE.gwf lists them). Other formats hold one strain series.",
+    };
+
     public static Option<int?> Threads() => new("--threads")
     {
         Description = "CPU threads for the CPU backend. Default: SLURM_CPUS_PER_TASK when set (the CPUs Slurm gave), else all cores.",

@@ -18,16 +18,17 @@ internal static class DetectCommand
         var threshold = new Option<double?>("--threshold") { Description = "Model glitch-probability threshold (default: the one model.json records for a FAR of 1/h on its training scenario, else 0.5)." };
         var baseline = new Option<double?>("--baseline-snr") { Description = "Baseline tile SNR threshold (default: the one model.json records, else 6)." };
         var windowsOut = new Option<bool>("--windows-out") { Description = "Also write the conditioned windows the model scored ({file}_WINDOWS.f32: raw little-endian float32, one window after another) and its scores of them ({file}_SCORES.f32: per window the class probabilities in model.json's order, then the transient's time in the window in s), the layout models/glitchnet.py reads and writes: python3 models/glitchnet.py MODEL --windows X_WINDOWS.f32 --reference X_SCORES.f32 scores them in PyTorch and compares." };
+        var channel = CliOptions.FrameChannel();
         var cmd = new Command("detect",
             "Run the glitch model and the Q-transform baseline over strain files and write their triggers (Parquet and\n" +
             "JSON lines, sngl_burst/Omicron columns, one row per trigger, pipeline glitchnet or qtransform).\n" +
             "Example: noise detect --in ../shared/data/strain/H-H1_LOSC_4_V2-1126259446-32.hdf5 --model models/glitchnet-o3 --out out/detect")
-        { input, model, outDir, threshold, baseline, windowsOut };
-        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(model)!, r.GetValue(outDir)!, r.GetValue(threshold), r.GetValue(baseline), r.GetValue(windowsOut)));
+        { input, model, outDir, threshold, baseline, windowsOut, channel };
+        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(model)!, r.GetValue(outDir)!, r.GetValue(threshold), r.GetValue(baseline), r.GetValue(windowsOut), r.GetValue(channel)));
         return cmd;
     }
 
-    private static int Run(FileInfo[] inputs, DirectoryInfo modelDir, DirectoryInfo outDir, double? thresholdOpt, double? baselineOpt, bool windowsOut)
+    private static int Run(FileInfo[] inputs, DirectoryInfo modelDir, DirectoryInfo outDir, double? thresholdOpt, double? baselineOpt, bool windowsOut, string? channel)
     {
         var (net, spec, doc) = ModelStore.Load(modelDir.FullName);
         using (net)
@@ -40,7 +41,7 @@ internal static class DetectCommand
             AtomicFile.CleanStale(outDir.FullName);   // what a killed run left (as simulate and merge do)
             foreach (var file in inputs)
             {
-                var strain = StrainReader.Read(file.FullName);
+                var strain = StrainReader.Read(file.FullName, channel);
                 int fs = (int)Math.Round(strain.SampleRate);
                 if (fs < spec.SampleRate)
                     throw new NoiseInputException($"{file.FullName}: sampled at {fs} Hz, below the model's {spec.SampleRate} Hz");

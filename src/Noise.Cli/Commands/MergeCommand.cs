@@ -75,7 +75,7 @@ internal static class MergeCommand
             StateVectorFile.Write(spath, detector + ":DQ_ANALYSIS_STATE_VECTOR", s0, states, ParquetStrainWriter.MetadataFor(meta));
             described.Add(RunManifest.Describe(spath, StateVectorFile.Format, outDir.FullName));
         }
-        foreach (var format in first.Files.Select(f => f.Format).Where(f => f is "parquet" or "hdf5"))
+        foreach (var format in first.Files.Select(f => f.Format).Where(f => f is "parquet" or "hdf5" or "gwf"))
         {
             using var writer = Outputs.Create(format, outDir.FullName, stem, meta);
             new ProgressReporter("merge " + format, meta.Samples).Run(report => ShardMerger.Concatenate(shards, format, writer, report));

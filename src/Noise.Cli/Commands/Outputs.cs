@@ -15,6 +15,7 @@ internal static class Outputs
     {
         "parquet" => new ParquetStrainWriter(Path.Combine(dir, stem + ".parquet"), meta),
         "hdf5" => new GwoscHdf5Writer(Path.Combine(dir, stem + ".hdf5"), meta),
+        "gwf" => new Noise.IO.Frames.GwfStrainWriter(Path.Combine(dir, stem + ".gwf"), meta),
         _ => throw new NoiseInputException($"unknown format '{format}'"),
     };
 

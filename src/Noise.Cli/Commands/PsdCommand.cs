@@ -17,18 +17,19 @@ internal static class PsdCommand
         var plot = new Option<FileInfo?>("--plot") { Description = "Write a log-log PNG of the measured ASD (and the target)." };
         var csv = new Option<FileInfo?>("--csv") { Description = "Write every frequency bin as CSV: frequency, asd, target_asd, ratio." };
         var seg = new Option<double>("--segment") { Description = "Welch segment length in seconds (Hann window, 50 % overlap, median average).", DefaultValueFactory = _ => 4.0 };
+        var channel = CliOptions.FrameChannel();
         var cmd = new Command("psd",
             "Estimate the amplitude spectral density of a strain file with Welch's method (median average, as gwpy and\n" +
             "PyCBC do) and compare it with a scenario's noise curve.\n" +
             "Example: noise psd --in out/V-V1_NOISE_VIRGO_O3-1238166018-64.hdf5 --config configs/virgo-o3.yaml --plot asd.png")
-        { input, config, plot, csv, seg };
-        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(config), r.GetValue(plot), r.GetValue(csv), r.GetValue(seg)));
+        { input, config, plot, csv, seg, channel };
+        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(config), r.GetValue(plot), r.GetValue(csv), r.GetValue(seg), r.GetValue(channel)));
         return cmd;
     }
 
-    private static int Run(FileInfo input, FileInfo? configFile, FileInfo? plot, FileInfo? csv, double segmentSeconds)
+    private static int Run(FileInfo input, FileInfo? configFile, FileInfo? plot, FileInfo? csv, double segmentSeconds, string? channel)
     {
-        var series = StrainReader.Read(input.FullName);
+        var series = StrainReader.Read(input.FullName, channel);
         int nper = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, segmentSeconds * series.SampleRate));
         if (series.Data.Length < nper)
             throw new NoiseInputException($"{input.FullName}: {series.Duration:g4} s of data is shorter than one {nper / series.SampleRate:g4} s Welch segment; lower --segment");

@@ -17,12 +17,13 @@ internal static class QScanCommand
         var plot = new Option<FileInfo?>("--plot") { Description = "Write the Q-transform image (PNG)." };
         var qrange = new Option<string>("--qrange") { Description = "Q range MIN,MAX searched in octaves; the plane with the loudest tile is shown.", DefaultValueFactory = _ => "4,64" };
         var frange = new Option<string>("--frange") { Description = "Frequency range MIN,MAX in Hz.", DefaultValueFactory = _ => "10,2048" };
+        var channel = CliOptions.FrameChannel();
         var cmd = new Command("qscan",
             "Q-transform (Omicron / Gravity Spy style) of a strain file around a time: data whitened with a median Welch\n" +
             "PSD of the surrounding minute, bisquare tiles over Q and log frequency, normalised energy (1 = Gaussian noise).\n" +
             "Example: noise qscan --in out/V-V1_NOISE_VIRGO_O3-1238166018-4096.hdf5 --gps 1238166093.26 --plot blip.png")
-        { input, gps, window, plot, qrange, frange };
-        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(gps), r.GetValue(window), r.GetValue(plot), r.GetValue(qrange)!, r.GetValue(frange)!));
+        { input, gps, window, plot, qrange, frange, channel };
+        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(gps), r.GetValue(window), r.GetValue(plot), r.GetValue(qrange)!, r.GetValue(frange)!, r.GetValue(channel)));
         return cmd;
     }
 
@@ -35,12 +36,12 @@ internal static class QScanCommand
         return (a, b);
     }
 
-    private static int Run(FileInfo input, double gps, double window, FileInfo? plot, string qText, string fText)
+    private static int Run(FileInfo input, double gps, double window, FileInfo? plot, string qText, string fText, string? channel)
     {
         var (qMin, qMax) = Pair(qText, "--qrange");
         var (fMin, fMax) = Pair(fText, "--frange");
         if (!(window > 0)) throw new NoiseInputException($"--window must be positive, got {window}");
-        var series = StrainReader.Read(input.FullName);
+        var series = StrainReader.Read(input.FullName, channel);
         var plane = Scan(series, gps, window, qMin, qMax, fMin, Math.Min(fMax, series.SampleRate / 2 * 0.95));
         var (e, t, f) = plane.Peak();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -23,8 +23,8 @@ internal static class SimulateCommand
         var gps = new Option<string?>("--gps-start") { Description = "GPS start time in seconds (e.g. 1238166018); overrides the scenario's. Must fall on a sample." };
         var device = new Option<string?>("--device") { Description = "auto (CUDA if present, else CPU), cpu or cuda; overrides the scenario's." };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
-        var format = new Option<string>("--format", "-f") { Description = "parquet, hdf5 (GWOSC layout) or both.", DefaultValueFactory = _ => "both" };
-        format.AcceptOnlyFromAmong("parquet", "hdf5", "both");
+        var format = new Option<string>("--format", "-f") { Description = "parquet, hdf5 (GWOSC layout), both (parquet and hdf5), or gwf (an IGWD frame file, version 8: the strain as a float32 FrProcData with its 1 Hz state vector in the same frame; witness channels in frames of their own; read by FrameL, gwpy and noise's own reader).", DefaultValueFactory = _ => "both" };
+        format.AcceptOnlyFromAmong("parquet", "hdf5", "both", "gwf");
         var block = new Option<double>("--block") { Description = "Seconds of data per GPU/CPU work block (memory vs. launch overhead). Never changes the samples.", DefaultValueFactory = _ => 64 };
         var threads = CliOptions.Threads();
         var shard = new Option<string?>("--shard")
