@@ -24,7 +24,7 @@ internal static class EvaluateCommand
         var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for report.json and the plots.", Required = true };
         var threads = CliOptions.Threads();
         var snrFloor = new Option<double?>("--snr-floor") { Description = "Draw every glitch family of the labelled stretch from this SNR up (power law kept), to measure the bins below the scenario's own floor (O3's glitches start at 6.5); thresholds are unchanged. Recorded as snr_floor in report.json." };
-        var update = new Option<bool>("--update-model") { Description = "Record the two thresholds and this report's headline numbers in the model's model.json: through the stream under metrics.stream (what `noise stream` then uses), with --pipeline block at the top of metrics (what detect and run use)." };
+        var update = new Option<bool>("--update-model") { Description = "Record the two thresholds and this report's headline numbers in the model's model.json: through the stream under metrics.stream (what `noise stream` then uses), with --pipeline block at the top of metrics (what detect and run use); with --pipeline block and --real, the real-data gate's totals too (metrics.real_data, which a regression test holds the model to)." };
         var pipeline = new Option<string>("--pipeline") { Description = "How both stretches are scanned and triggers made: 'stream' (default: the streaming service's own pipeline, replayed at full speed: running PSD, FIR whitening, its clustering; the thresholds are then the ones to give noise stream) or 'block' (block conditioning of 256 s chunks, as noise detect reads a file).", DefaultValueFactory = _ => "stream" };
         pipeline.AcceptOnlyFromAmong("stream", "block");
         var hold = new Option<double?>("--hold") { Description = "With the stream pipeline: the stream's --hold, the most a trigger may wait after its run's first window (default 0.5 s, as noise stream). A longer hold lets the stream choose the trigger's window, and so its class, from more of the run, at that much more latency (on O3, 1 s gave the same class accuracy as 0.5 s)." };
@@ -175,6 +175,19 @@ internal static class EvaluateCommand
             ["baseline"] = report["baseline"]!.DeepClone(),
         };
         metrics["evaluation"]!["model"]!.AsObject().Remove("model_folder");
+        // the real-data gate's totals at these thresholds (block only: real files are scanned as detect reads them),
+        // which a regression test holds the model to
+        if (!stream && report["real_data"] is JsonObject real)
+            root["real_data"] = new JsonObject
+            {
+                ["files"] = new JsonArray(real["per_file"]!.AsArray().Select(f => (JsonNode)f!["file"]!.GetValue<string>()).ToArray()),
+                ["live_seconds"] = real["live_seconds"]!.DeepClone(),
+                ["model_false_triggers"] = real["model_false_triggers"]!.DeepClone(),
+                ["baseline_false_triggers"] = real["baseline_false_triggers"]!.DeepClone(),
+                ["events_scanned"] = real["events_scanned"]!.DeepClone(),
+                ["events_called_glitch"] = real["events_called_glitch"]!.DeepClone(),
+                ["events_called_glitch_list"] = real["events_called_glitch_list"]!.DeepClone(),
+            };
         doc["metrics"] = root;
         AtomicFile.WriteAllText(path, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         Console.WriteLine($"recorded the thresholds and the headline numbers in {path}");
