@@ -102,6 +102,10 @@ public class DetectorCliTests
             Assert.True(row["pipeline"]!.GetValue<string>() is "glitchnet" or "qtransform");
             Assert.InRange(row["time"]!.GetValue<double>(), 1126259446, 1126259478);
         }
+        // the same triggers as a LIGO_LW sngl_burst table, read back
+        var xml = Noise.IO.LigoLw.ReadSnglBurst(Path.ChangeExtension(jsonl, ".xml.gz"));
+        Assert.Equal(File.ReadAllLines(jsonl).Length, xml.Count);
+        Assert.All(xml, r => Assert.Equal("H1", r.Ifo));
         // the baseline sees GW150914 (a loud real signal) within 0.1 s of its time
         Assert.Contains(File.ReadAllLines(jsonl).Select(l => JsonNode.Parse(l)!), r => r["pipeline"]!.GetValue<string>() == "qtransform"
             && Math.Abs(r["time"]!.GetValue<double>() - 1126259462.42) < 0.1);

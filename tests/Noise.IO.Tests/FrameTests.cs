@@ -148,3 +148,65 @@ public class FrameLibraryFileTests
         Assert.Equal(1966.14, last.Average(), 2);
     }
 }
+
+public class LigoLwTests
+{
+    private static string Example => Path.Combine(Noise.TestSupport.RepoPaths.RepoRoot(), "..", "shared", "data", "strain", "H1-LDAS_STRAIN-968654552-10.xml.gz");
+
+    /// <summary>The reference data's gstlal_excesspower document: its tables, and its 2052 sngl_burst rows with their first row's values.</summary>
+    [SkippableFact]
+    public void AnIgwdTriggerDocumentReadsWithItsTablesAndRows()
+    {
+        Skip.IfNot(File.Exists(Example), "../shared/data/strain is not beside this checkout");
+        var tables = LigoLw.Read(Example);
+        Assert.Contains("process", tables.Keys);
+        Assert.Contains("process_params", tables.Keys);
+        Assert.Contains("segment", tables.Keys);
+        Assert.Equal(15, tables["process"].Columns.Count);
+        Assert.Equal("gstlal_excesspower", tables["process"].Rows.Single()[tables["process"].Column("program")]);
+        Assert.Null(tables["process"].Rows.Single()[tables["process"].Column("comment")]);
+        var bursts = LigoLw.ReadSnglBurst(Example);
+        Assert.Equal(2052, bursts.Count);
+        var first = bursts[0];
+        Assert.Equal("H1", first.Ifo);
+        Assert.Equal("LDAS-STRAIN", first.Channel);
+        Assert.Equal("gstlal_excesspower", first.Pipeline);
+        Assert.Equal(new GpsTime(968654557, 783203126), first.PeakTime);
+        Assert.Equal(162, first.CentralFrequency);
+        Assert.Equal(256, first.Bandwidth);
+        Assert.Equal(0.69409615, first.Snr, 6);
+        Assert.Equal(2.3497068, first.Amplitude * 1e25, 6);
+    }
+
+    [Fact]
+    public void OurTriggersWriteAndReadBackAsSnglBurstPlainAndGzipped()
+    {
+        var dir = IoTestSupport.TempDir();
+        var rows = new List<TriggerRecord>
+        {
+            new() { Ifo = "V1", Channel = "V1:Hrec_hoft_16384Hz", Pipeline = "glitchnet", PeakTime = new GpsTime(1238166093, 265000000), StartTime = new GpsTime(1238166092, 500000000),
+                Duration = 2, CentralFrequency = 120, Bandwidth = 80, Snr = 19.5, Class = "Blip", Probability = 0.998 },
+            new() { Ifo = "V1", Channel = "V1:Hrec_hoft_16384Hz", Pipeline = "qtransform", PeakTime = new GpsTime(1238166100, 1), StartTime = new GpsTime(1238166099, 999000000),
+                Duration = 0.05, CentralFrequency = 42, Bandwidth = 10, Snr = 11.25, Amplitude = 3e-22 },
+        };
+        foreach (var name in new[] { "t.xml", "t.xml.gz" })
+        {
+            var path = Path.Combine(dir, name);
+            LigoLw.WriteSnglBurst(path, rows, "noise", "0.1.0", new GpsTime(1238166018, 0), new GpsTime(1238166274, 0), "V1");
+            var back = LigoLw.ReadSnglBurst(path);
+            Assert.Equal(2, back.Count);
+            Assert.Equal("Blip", back[0].Class);
+            Assert.Equal("glitchnet", back[0].Pipeline);
+            Assert.Equal(rows[0].PeakTime, back[0].PeakTime);
+            Assert.Equal(0.998, back[0].Probability, 6);
+            Assert.Equal("qtransform", back[1].Pipeline);
+            Assert.Equal(rows[1].PeakTime, back[1].PeakTime);
+            Assert.Equal(11.25, back[1].Snr, 6);
+            var summary = LigoLw.Read(path)["search_summary"];
+            Assert.Equal("2", summary.Rows.Single()[summary.Column("nevents")]);
+        }
+        var bad = Path.Combine(dir, "bad.xml");
+        File.WriteAllText(bad, "<LIGO_LW><Table Name=\"x:table\"><Column Name=\"x:a\" Type=\"int_4s\"/>");
+        Assert.Contains("not a readable LIGO_LW document", Assert.Throws<NoiseInputException>(() => LigoLw.Read(bad)).Message, StringComparison.Ordinal);
+    }
+}

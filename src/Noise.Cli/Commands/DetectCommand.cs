@@ -14,7 +14,7 @@ internal static class DetectCommand
     {
         var input = new Option<FileInfo[]>("--in", "-i") { Description = "Strain files: GWOSC HDF5 (.hdf5/.h5), GWOSC ASCII (.txt), or noise's Parquet/HDF5. Any rate the model can be brought to (a power-of-two multiple of its rate).", Required = true, AllowMultipleArgumentsPerToken = true };
         var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Model folder (model.json + model.bin).", Required = true };
-        var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for the triggers: {file}_TRIGGERS.parquet and .jsonl per input.", Required = true };
+        var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for the triggers: {file}_TRIGGERS.parquet, .jsonl and .xml.gz (LIGO_LW sngl_burst with process and search_summary) per input.", Required = true };
         var threshold = new Option<double?>("--threshold") { Description = "Model glitch-probability threshold (default: the one model.json records for a FAR of 1/h on its training scenario, else 0.5)." };
         var baseline = new Option<double?>("--baseline-snr") { Description = "Baseline tile SNR threshold (default: the one model.json records, else 6)." };
         var windowsOut = new Option<bool>("--windows-out") { Description = "Also write the conditioned windows the model scored ({file}_WINDOWS.f32: raw little-endian float32, one window after another) and its scores of them ({file}_SCORES.f32: per window the class probabilities in model.json's order, then the transient's time in the window in s), the layout models/glitchnet.py reads and writes: python3 models/glitchnet.py MODEL --windows X_WINDOWS.f32 --reference X_SCORES.f32 scores them in PyTorch and compares." };
@@ -61,6 +61,7 @@ internal static class DetectCommand
                     ["software"] = "noise " + Program.Version,
                 });
                 TriggerFile.WriteJsonLines(stem + ".jsonl", rows);
+                LigoLw.WriteSnglBurst(stem + ".xml.gz", rows, "noise detect", Program.Version, TriggerRecord.Gps(strain.GpsStart), TriggerRecord.Gps(strain.GpsStart + strain.Duration), ifo);
                 double maxP = scores.Count > 0 ? scores.Max(s => s.GlitchProbability) : double.NaN;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{file.Name}: {fs} Hz, {strain.Duration:F0} s, {scores.Count} windows (max glitch probability {maxP:F3}); model: {rows.Count(r => r.Pipeline == TriggerRecords.ModelPipeline)} triggers, baseline: {rows.Count(r => r.Pipeline == TriggerRecords.BaselinePipeline)} -> {stem}.parquet"));

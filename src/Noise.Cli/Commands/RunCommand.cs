@@ -79,9 +79,10 @@ internal static class RunCommand
             string stem = Path.Combine(outDir.FullName, Outputs.FileStem(scenario.Name + "_triggers", scenario.Detector, scenario.GpsStart, duration));
             TriggerFile.WriteParquet(stem + ".parquet", rows, new Dictionary<string, string> { ["model"] = modelPath, ["software"] = "noise " + Program.Version });
             TriggerFile.WriteJsonLines(stem + ".jsonl", rows);
+            LigoLw.WriteSnglBurst(stem + ".xml.gz", rows, "noise run", Program.Version, scenario.GpsStart, TriggerRecord.Gps(scenario.GpsStart.ToDouble() + duration), scenario.Detector);
             var path = Path.Combine(outDir.FullName, "report.json");
             AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            Console.WriteLine($"wrote {stem}.parquet and .jsonl ({rows.Count(r => r.Pipeline == TriggerRecords.ModelPipeline)} model triggers, {rows.Count(r => r.Pipeline == TriggerRecords.BaselinePipeline)} baseline triggers)");
+            Console.WriteLine($"wrote {stem}.parquet, .jsonl and .xml.gz ({rows.Count(r => r.Pipeline == TriggerRecords.ModelPipeline)} model triggers, {rows.Count(r => r.Pipeline == TriggerRecords.BaselinePipeline)} baseline triggers)");
             Console.WriteLine($"wrote {path}");
             foreach (var p in EvaluateCommand.Plots(report, outDir.FullName)) Console.WriteLine($"wrote {p}");
             Console.WriteLine(EvaluateCommand.Summary(report));
