@@ -88,13 +88,20 @@ public sealed class GlitchNet : Module<Tensor, (Tensor Logits, Tensor Time)>
     /// unit-variance noise has mean power 1 in every bin. No parameters: PyTorch users recompute it from these
     /// constants (torch.fft.rfft over x.unfold(1, 1024, 64) times a periodic Hann window, bins 5..80).
     /// </summary>
+    /// <summary>
+    /// The exponent as a Scalar that lives as long as the process: an implicitly converted one can be finalized by a
+    /// garbage collection that another thread triggers while libtorch still reads it (seen: "INTERNAL ASSERT FAILED
+    /// at Scalar.h" in pow, scoring in the stream while its baseline thread allocated).
+    /// </summary>
+    private static readonly Scalar Two = 2;
+
     public static Tensor Spectrogram(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         using var scope = NewDisposeScope();
         var window = hann_window(SegmentSamples, periodic: true, dtype: x.dtype, device: x.device);
         var segments = x.unfold(1, SegmentSamples, SegmentStep) * window;
-        var power = fft.rfft(segments, dim: 2).abs().pow(2) / window.pow(2).sum();
+        var power = fft.rfft(segments, dim: 2).abs().pow(Two) / window.pow(Two).sum();
         var kept = power.narrow(2, FirstBin, Bins);
         return kept.log1p().transpose(1, 2).unsqueeze(1).MoveToOuterDisposeScope();
     }
