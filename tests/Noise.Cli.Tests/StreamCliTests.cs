@@ -113,8 +113,9 @@ public partial class StreamCliTests
         var file = Path.Combine(CliHarness.RepoRoot(), "..", "shared", "data", "strain", "H-H1_LOSC_4_V2-1126259446-32.hdf5");
         Skip.IfNot(File.Exists(file), "../shared/data/strain is not beside this checkout");
         var dir = CliHarness.TempDir();
-        string jsonl = Path.Combine(dir, "t.jsonl"), stats = Path.Combine(dir, "stats.json"), parquet = Path.Combine(dir, "pq");
-        using var p = new StreamProcess(["--source", "file:" + file, "--speed", "max", "--sink", "jsonl:" + jsonl, "--sink", "parquet:" + parquet, "--stats", stats, "--filter-seconds", "1", "--threshold", "0.5"]);
+        string jsonl = Path.Combine(dir, "t.jsonl"), stats = Path.Combine(dir, "stats.json"), parquet = Path.Combine(dir, "pq"), ligolw = Path.Combine(dir, "xml");
+        using var p = new StreamProcess(["--source", "file:" + file, "--speed", "max", "--sink", "jsonl:" + jsonl, "--sink", "parquet:" + parquet, "--sink", "ligolw:" + ligolw,
+            "--stats", stats, "--filter-seconds", "1", "--threshold", "0.5"]);
         Assert.True(p.WaitForExit() == 0, p.Err);
         var s = Stats(stats);
         Assert.Equal(32, s["data_seconds"]!.GetValue<double>(), 6);
@@ -137,6 +138,11 @@ public partial class StreamCliTests
         Assert.Contains(lines, l => l.Contains("\"glitchnet\"", StringComparison.Ordinal));
         int inParquet = Directory.GetFiles(parquet, "*.parquet").Sum(f => CountRows(f));
         Assert.Equal(lines.Length, inParquet);
+        // and the rolling LIGO_LW sngl_burst tables, with the same peak times
+        var xml = Directory.GetFiles(ligolw, "*-3600.xml.gz").SelectMany(Noise.IO.LigoLw.ReadSnglBurst).ToList();
+        Assert.Equal(lines.Length, xml.Count);
+        Assert.Equal(lines.Select(l => JsonNode.Parse(l)!["time"]!.GetValue<double>()).Order().Select(t => Math.Round(t, 3)),
+            xml.Select(r => Math.Round(r.PeakTime.ToDouble(), 3)).Order());
         Assert.Contains("done:", p.Err, StringComparison.Ordinal);
     }
 

@@ -26,7 +26,7 @@ internal static class StreamCommand
                           "'NZST', version 1, float64 GPS start, uint32 rate, uint32 count, uint32 flags (bit 0 analysis-ready), uint32 0; then float32 samples; little-endian).",
             Required = true,
         };
-        var sinks = new Option<string[]>("--sink") { Description = "Where triggers go (repeatable): jsonl:PATH, jsonl:- (stdout), parquet:PATH (rolling hourly table), http:[HOST:]PORT (SSE /triggers, /health, /metrics, live page /; loopback unless a host is named). Default jsonl:-.", AllowMultipleArgumentsPerToken = false };
+        var sinks = new Option<string[]>("--sink") { Description = "Where triggers go (repeatable): jsonl:PATH, jsonl:- (stdout), parquet:PATH (rolling hourly table), ligolw:PATH (the same as LIGO_LW sngl_burst, .xml.gz), http:[HOST:]PORT (SSE /triggers, /health, /metrics, live page /; loopback unless a host is named). Default jsonl:-.", AllowMultipleArgumentsPerToken = false };
         var speed = new Option<string>("--speed") { Description = "Pacing of twin: and file: sources: realtime, max, or a factor such as 10.", DefaultValueFactory = _ => "realtime" };
         var stats = new Option<FileInfo?>("--stats") { Description = "Write latency, throughput, data-quality and memory statistics as JSON here (every 10 s and at the end, atomically)." };
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds of data (twin: default unlimited)." };

@@ -16,7 +16,7 @@ public interface ITriggerSink : IAsyncDisposable
     void Offer(StreamTrigger trigger);
 }
 
-/// <summary>Parses `--sink` values: jsonl:PATH, jsonl:-, parquet:PATH, http:[HOST:]PORT.</summary>
+/// <summary>Parses `--sink` values: jsonl:PATH, jsonl:-, parquet:PATH, ligolw:PATH, http:[HOST:]PORT.</summary>
 public static class SinkFactory
 {
     public static ITriggerSink Create(string spec, StreamMetrics metrics)
@@ -27,9 +27,10 @@ public static class SinkFactory
         return kind switch
         {
             "jsonl" when arg.Length > 0 => new JsonlSink(arg, metrics),
-            "parquet" when arg.Length > 0 => new ParquetSink(arg, metrics),
+            "parquet" when arg.Length > 0 => new RollingTableSink(arg, metrics, RollingTableSink.Table.Parquet),
+            "ligolw" when arg.Length > 0 => new RollingTableSink(arg, metrics, RollingTableSink.Table.LigoLw),
             "http" when arg.Length > 0 => HttpSink.Parse(arg, metrics),
-            _ => throw new NoiseInputException($"--sink '{spec}': expected jsonl:PATH, jsonl:-, parquet:PATH or http:[HOST:]PORT"),
+            _ => throw new NoiseInputException($"--sink '{spec}': expected jsonl:PATH, jsonl:-, parquet:PATH, ligolw:PATH or http:[HOST:]PORT"),
         };
     }
 }
@@ -103,12 +104,15 @@ public sealed class JsonlSink(string path, StreamMetrics metrics) : QueuedSink(m
 }
 
 /// <summary>
-/// `parquet:PATH`: a rolling trigger table. Triggers are kept per GPS hour; the hour's file
-/// (PATH's stem + "-GPS-3600.parquet", or inside PATH when it is a folder) is rewritten atomically at most every
-/// few seconds while triggers arrive and once at shutdown, so a reader always finds whole files.
+/// `parquet:PATH` and `ligolw:PATH`: a rolling trigger table, Parquet or a LIGO_LW sngl_burst document (.xml.gz).
+/// Triggers are kept per GPS hour; the hour's file (PATH's stem + "-GPS-3600.parquet" or ".xml.gz", or inside PATH
+/// when it is a folder) is rewritten atomically at most every few seconds while triggers arrive and once at
+/// shutdown, so a reader always finds whole files.
 /// </summary>
-public sealed class ParquetSink(string path, StreamMetrics metrics) : QueuedSink(metrics)
+public sealed class RollingTableSink(string path, StreamMetrics metrics, RollingTableSink.Table table) : QueuedSink(metrics)
 {
+    public enum Table { Parquet, LigoLw }
+
     private readonly List<TriggerRecord> _hour = [];
     private long _hourStart = long.MinValue;
     private long _lastWrite;
@@ -117,7 +121,8 @@ public sealed class ParquetSink(string path, StreamMetrics metrics) : QueuedSink
     private readonly CancellationTokenSource _stop = new();
     private Task? _ticker;
     public const double RewriteSeconds = 5;
-    public override string Name => "parquet:" + path;
+    public override string Name => (table == Table.Parquet ? "parquet:" : "ligolw:") + path;
+    private string Extension => table == Table.Parquet ? ".parquet" : ".xml.gz";
 
     public override Task StartAsync(CancellationToken ct)
     {
@@ -140,10 +145,10 @@ public sealed class ParquetSink(string path, StreamMetrics metrics) : QueuedSink
 
     public string PartPath(long gpsHour)
     {
-        bool folder = !path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
+        bool folder = !path.EndsWith(Extension, StringComparison.OrdinalIgnoreCase);
         string dir = folder ? path : Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        string stem = folder ? "V1-NOISE_STREAM_TRIGGERS" : Path.GetFileNameWithoutExtension(path);
-        return Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"{stem}-{gpsHour}-3600.parquet"));
+        string stem = folder ? "V1-NOISE_STREAM_TRIGGERS" : Path.GetFileName(path)[..^Extension.Length];
+        return Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"{stem}-{gpsHour}-3600{Extension}"));
     }
 
     protected override Task WriteAsync(StreamTrigger trigger)
@@ -170,7 +175,11 @@ public sealed class ParquetSink(string path, StreamMetrics metrics) : QueuedSink
     {
         var file = PartPath(_hourStart);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        TriggerFile.WriteParquet(file, _hour, new Dictionary<string, string> { ["software"] = StreamTrigger.Software + " " + StreamTrigger.Version, ["source"] = "noise stream" });
+        if (table == Table.Parquet)
+            TriggerFile.WriteParquet(file, _hour, new Dictionary<string, string> { ["software"] = StreamTrigger.Software + " " + StreamTrigger.Version, ["source"] = "noise stream" });
+        else
+            LigoLw.WriteSnglBurst(file, _hour, "noise stream", StreamTrigger.Version, new GpsTime(_hourStart, 0), new GpsTime(_hourStart + 3600, 0),
+                string.Join(",", _hour.Select(r => r.Ifo).Distinct()));
         _lastWrite = System.Diagnostics.Stopwatch.GetTimestamp();
         _dirty = false;
     }
