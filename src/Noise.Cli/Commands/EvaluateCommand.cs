@@ -92,14 +92,9 @@ internal static class EvaluateCommand
                 bool own = pipeline == "block";
                 var (mth, bth, _, _) = own ? (report["model"]!["threshold"]!.GetValue<double>(), report["baseline"]!["threshold"]!.GetValue<double>(), 1.0, 1.0)
                     : DetectCommand.Thresholds(doc, null, null);
-                var gate = new RealDataGate(detector, Evaluator.BaselineSettings(spec)).Check(realFiles, events, mth, bth, Console.Error.WriteLine);
-                gate["thresholds_from"] = own ? "this evaluation (block)" : "model.json (block)";
-                report["real_data"] = gate;
+                report["real_data"] = RealData(detector, realFiles, events, mth, bth, own ? "this evaluation (block)" : "model.json (block)");
             }
-            Directory.CreateDirectory(outDir.FullName);
-            var path = Path.Combine(outDir.FullName, "report.json");
-            AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            Console.WriteLine($"wrote {path}");
+            WriteReport(outDir, report);
             foreach (var p in Plots(report, outDir.FullName)) Console.WriteLine($"wrote {p}");
             Console.WriteLine(Summary(report));
             if (report["real_data"] is JsonObject rd) Console.WriteLine(RealSummary(rd));
@@ -117,8 +112,7 @@ internal static class EvaluateCommand
         {
             var detector = new Detector(net, spec);
             var (mth, bth, _, _) = DetectCommand.Thresholds(doc, null, null);
-            var gate = new RealDataGate(detector, Evaluator.BaselineSettings(spec)).Check(real.Select(ReadReal), events, mth, bth, Console.Error.WriteLine);
-            gate["thresholds_from"] = "model.json (block)";
+            var gate = RealData(detector, real.Select(ReadReal), events, mth, bth, "model.json (block)");
             var report = new JsonObject
             {
                 ["model"] = new JsonObject { ["model_folder"] = modelDir.FullName, ["threshold"] = mth },
@@ -126,13 +120,27 @@ internal static class EvaluateCommand
                 ["software"] = "noise " + Program.Version,
                 ["real_data"] = gate,
             };
-            Directory.CreateDirectory(outDir.FullName);
-            var path = Path.Combine(outDir.FullName, "report.json");
-            AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            Console.WriteLine($"wrote {path}");
+            WriteReport(outDir, report);
             Console.WriteLine(RealSummary(gate));
         }
         return 0;
+    }
+
+    /// <summary>The real-data gate over the files at the given block thresholds, saying where the thresholds came from.</summary>
+    private static JsonObject RealData(Detector detector, IEnumerable<RealStrain> files, List<GwEvent> events, double modelThreshold, double baselineThreshold, string thresholdsFrom)
+    {
+        var gate = new RealDataGate(detector, Evaluator.BaselineSettings(detector.Spec)).Check(files, events, modelThreshold, baselineThreshold, Console.Error.WriteLine);
+        gate["thresholds_from"] = thresholdsFrom;
+        return gate;
+    }
+
+    /// <summary>OUT/report.json, written whole or not at all.</summary>
+    private static void WriteReport(DirectoryInfo outDir, JsonObject report)
+    {
+        Directory.CreateDirectory(outDir.FullName);
+        var path = Path.Combine(outDir.FullName, "report.json");
+        AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        Console.WriteLine($"wrote {path}");
     }
 
     private static RealStrain ReadReal(FileInfo file)
