@@ -247,6 +247,22 @@ public static class Conditioning
         return wide;
     }
 
+    /// <summary>The notched bins as bands in Hz (each from its first bin's lower edge to its last bin's upper edge).</summary>
+    public static List<(double Lo, double Hi)> NotchBands(FrequencySeries psd, bool[] notched)
+    {
+        ArgumentNullException.ThrowIfNull(psd);
+        ArgumentNullException.ThrowIfNull(notched);
+        var bands = new List<(double, double)>();
+        for (int j = 0; j < notched.Length; j++)
+        {
+            if (!notched[j]) continue;
+            int a = j;
+            while (j + 1 < notched.Length && notched[j + 1]) j++;
+            bands.Add((psd.FrequencyAt(a) - psd.DeltaF / 2, psd.FrequencyAt(j) + psd.DeltaF / 2));
+        }
+        return bands;
+    }
+
     /// <summary>For each sample, 1 + its distance to the nearest unusable sample or end (0 where it is unusable itself).</summary>
     private static int[] DistanceToGap(bool[] ok)
     {

@@ -80,7 +80,7 @@ public sealed class StreamWhitener
         var found = Conditioning.Notches(psd, _settings);
         if (_notched is null || _notched.Length != found.Length) _notched = found;
         else for (int j = 0; j < found.Length; j++) _notched[j] |= found[j];
-        NotchedBands = Bands(psd, _notched);
+        NotchedBands = Conditioning.NotchBands(psd, _notched);
         var gain = Conditioning.Gain(psd, _fs, _settings, _notched);
         var taps = LeastSquaresTaps(psd, gain);
         Array.Clear(_buf);
@@ -104,19 +104,6 @@ public sealed class StreamWhitener
     /// afterwards, so a queued baseline segment keeps the bands it was given while the stream goes on.
     /// </summary>
     public IReadOnlyList<(double Lo, double Hi)> NotchedBands { get; private set; } = [];
-
-    private static List<(double Lo, double Hi)> Bands(FrequencySeries psd, bool[] notched)
-    {
-        var bands = new List<(double, double)>();
-        for (int j = 0; j < notched.Length; j++)
-        {
-            if (!notched[j]) continue;
-            int a = j;
-            while (j + 1 < notched.Length && notched[j + 1]) j++;
-            bands.Add((psd.FrequencyAt(a) - psd.DeltaF / 2, psd.FrequencyAt(j) + psd.DeltaF / 2));
-        }
-        return bands;
-    }
 
     /// <summary>
     /// The zero-phase FIR of FilterSeconds (on the output grid) whose output is closest, in mean square, to the ideal

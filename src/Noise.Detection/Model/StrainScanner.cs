@@ -26,7 +26,7 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
     /// The baseline's tiles over conditioned data at the model's rate (NaN where unusable): it reads the same data
     /// as the model, unit white noise with one-sided PSD 2/fs, already notched. Shared with streaming.
     /// </summary>
-    /// <param name="notches">A stream's notched bands, removed from the whole segment (see <see cref="QTriggers.Find"/>).</param>
+    /// <param name="notches">The bands the conditioning notched (a block's, or a stream's so far), removed from the whole segment (see <see cref="QTriggers.Find"/>).</param>
     public List<QTrigger> BaselineTiles(double[] conditioned, double t0, IReadOnlyList<(double Lo, double Hi)>? notches = null)
     {
         ArgumentNullException.ThrowIfNull(conditioned);
@@ -68,7 +68,8 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
             double t0 = (double)a / fs, lo = t0 + (double)margin / fs, hi = Math.Min(lo + keep / (double)fs, runEnd);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             double[] conditioned;
-            try { conditioned = Conditioner.Condition(x, fs, spec); }
+            List<(double Lo, double Hi)> notches;
+            try { conditioned = Conditioner.Condition(x, fs, spec, out notches); }
             catch (NoiseInputException)
             {
                 // no gap-free PSD segment in the whole chunk (a long lock loss): nothing here to scan
@@ -83,7 +84,7 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
             clock.Restart();
             foreach (var w in slid)
                 if (w.Start >= lo && w.Start < hi && w.Start >= runStart && w.Start + spec.WindowSeconds <= runEnd) scores.Add(w);
-            foreach (var q in BaselineTiles(conditioned, t0))
+            foreach (var q in BaselineTiles(conditioned, t0, notches))
                 if (q.Time >= lo && q.Time < hi && q.Time >= runStart) tiles.Add(q);
             BaselineSeconds += clock.Elapsed.TotalSeconds;
             progress?.Invoke(Math.Min(1, (hi - runStart) / (runEnd - runStart)));
