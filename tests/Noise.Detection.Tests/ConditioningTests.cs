@@ -70,6 +70,32 @@ public class ConditioningTests
     }
 
     [Fact]
+    public void TheFineNotchTakesAForestThatTheBroadNotchLeaves()
+    {
+        // a flat floor with one strong line (10^4 x) and a forest of 12 lines at 20 x, 3 Hz apart, around 400 Hz
+        double df = 0.25;
+        var values = Enumerable.Repeat(1.0, 4097).ToArray();
+        values[(int)(60 / df)] = 1e4;
+        var forest = Enumerable.Range(0, 12).Select(i => 383.0 + 3 * i).ToArray();
+        foreach (var f in forest) values[(int)(f / df)] = 20;
+        var psd = new FrequencySeries(0, df, values);
+        var broad = new ConditioningSettings { FLow = 11, FHigh = 900 };
+        var both = broad with { FineNotchFactor = 10 };
+        var a = Conditioning.Notches(psd, broad);
+        var b = Conditioning.Notches(psd, both);
+        Assert.True(a[(int)(60 / df)] && b[(int)(60 / df)], "the strong line is notched either way");
+        Assert.All(forest, f => Assert.False(a[(int)(f / df)], $"{f} Hz: 20 x is below the broad notch's 100 x"));
+        Assert.All(forest, f => Assert.True(b[(int)(f / df)], $"{f} Hz: the fine notch takes it"));
+        // each forest line with its 1 Hz margin and nothing else: 9 bins a line, the floor between lines kept
+        int fine = Enumerable.Range((int)(100 / df), (int)(800 / df)).Count(k => b[k]);
+        Assert.Equal(12 * 9, fine);
+        Assert.False(b[(int)(384.5 / df)]);
+        // a model recorded without the key keeps the broad notch alone
+        var read = System.Text.Json.JsonSerializer.Deserialize<ConditioningSettings>("""{"f_low": 11, "f_high": 900, "notch_factor": 100}""", Noise.Detection.Model.ModelStore.Json);
+        Assert.Equal(0, read!.FineNotchFactor);
+    }
+
+    [Fact]
     public void GapsAreLeftOutOfThePsdAndComeOutAsNaN()
     {
         var (x, s) = TwinNoise(128);

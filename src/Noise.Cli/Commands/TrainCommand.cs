@@ -24,14 +24,19 @@ internal static class TrainCommand
         };
         var vary = new Option<bool>("--vary-noise") { Description = "Domain randomisation: each training stretch is drawn on one of five noise curves (the scenario's, Virgo O2 measured, O4, design, LIGO Hanford O3), with a random forest of wandering, beating lines (probability 0.7) and a slow gain envelope (0.5), so that no one curve or line pattern is learnt as 'no glitch'. Recorded in model.json (noise_variety)." };
         var init = new Option<DirectoryInfo?>("--init") { Description = "Start from this model folder's weights (fine-tuning) instead of random ones; its classes and network must be the ones this run trains (same scenario classes, same --spectrogram-branch). Ignored when resuming a checkpoint." };
+        var fineNotch = new Option<double>("--fine-notch")
+        {
+            Description = "Conditioning's fine notch for line forests: PSD bins more than this many times their median over +-2 Hz are left out (widened by 1 Hz), beside the 100x / +-32 Hz notch of strong lines; recorded in model.json, so detect, evaluate and stream use it too. 0 turns it off.",
+            DefaultValueFactory = _ => TrainOptions.DefaultFineNotchFactor,
+        };
         var cmd = new Command("train",
             "Train the TorchSharp glitch detector on the twin: windows of whitened strain with balanced glitch classes,\n" +
             "chirps and empty windows, drawn while training, SNR floor falling from 8 to 5 (curriculum), plus the glitch-free\n" +
             "windows it most takes for glitches (hard negatives). Progress per epoch; the best model by validation loss\n" +
             "is kept; rerun the same command to resume after a kill.\n" +
             "Example: noise train --config virgo-o3.yaml --minutes 15 --out models/o3")
-        { config, minutes, epochs, outDir, threads, seed, spectrogram, vary, init };
-        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed), r.GetValue(spectrogram), r.GetValue(vary), r.GetValue(init)));
+        { config, minutes, epochs, outDir, threads, seed, spectrogram, vary, init, fineNotch };
+        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed), r.GetValue(spectrogram), r.GetValue(vary), r.GetValue(init), r.GetValue(fineNotch)));
         return cmd;
     }
 
@@ -48,12 +53,13 @@ internal static class TrainCommand
         };
     }
 
-    private static int Run(FileInfo configFile, double? minutes, int? epochs, DirectoryInfo outDir, int? threadsOpt, long? seed, bool spectrogramBranch, bool vary, DirectoryInfo? init)
+    private static int Run(FileInfo configFile, double? minutes, int? epochs, DirectoryInfo outDir, int? threadsOpt, long? seed, bool spectrogramBranch, bool vary, DirectoryInfo? init, double fineNotch)
     {
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
         if (minutes is { } m && !(m > 0)) throw new NoiseInputException($"--minutes must be positive, got {m}");
         if (epochs is { } e && e < 1) throw new NoiseInputException($"--epochs must be at least 1, got {e}");
         if (seed is < 0) throw new NoiseInputException($"--seed must be non-negative, got {seed}");
+        if (!(fineNotch >= 0) || double.IsInfinity(fineNotch) || fineNotch is > 0 and <= 1) throw new NoiseInputException($"--fine-notch must be 0 (off) or above 1, got {fineNotch}");
         var options = new TrainOptions
         {
             Scenario = scenario,
@@ -66,6 +72,7 @@ internal static class TrainCommand
             SoftwareVersion = Program.Version,
             Variety = vary ? Variety() : null,
             InitFrom = init?.FullName,
+            FineNotchFactor = fineNotch,
         };
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, ev) => { ev.Cancel = true; cancel.Cancel(); };
