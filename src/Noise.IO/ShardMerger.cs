@@ -74,7 +74,7 @@ public static class ShardMerger
             Same("components", first.Components, s.Components);
             Same("run start", first.RunGpsStart, s.RunGpsStart);
             Same("run duration", first.RunDuration, s.RunDuration);
-            Same("formats", string.Join(",", first.Files.Select(f => f.Format)), string.Join(",", s.Files.Select(f => f.Format)));
+            Same("formats", string.Join(",", first.Files.Select(f => f.Format).Distinct()), string.Join(",", s.Files.Select(f => f.Format).Distinct()));
             foreach (var f in s.Manifest["files"]!.AsArray())
             {
                 var p = Path.Combine(s.Directory, f!["path"]!.GetValue<string>());

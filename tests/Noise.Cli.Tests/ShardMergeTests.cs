@@ -138,5 +138,55 @@ public class FrameOutputTests
         Assert.Contains("name one with --channel", err, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// simulate --frame-seconds: a frame folder of N s GWF files whose samples and state vector, joined, are the
+    /// single frame's; byte-stable under block size; run.json lists every frame; bad combinations are one clear error.
+    /// </summary>
+    [Fact]
+    public void AFrameFolderHoldsTheRunsSamplesFrameByFrame()
+    {
+        var root = CliHarness.TempDir();
+        var cfg = CliHarness.BusyScenario(root);
+        Ok("simulate", "--config", cfg, "--duration", "12", "--out", Path.Combine(root, "one"), "--format", "gwf", "--components", "noise,glitches");
+        Ok("simulate", "--config", cfg, "--duration", "12", "--out", Path.Combine(root, "frames"), "--format", "gwf", "--components", "noise,glitches", "--frame-seconds", "2", "--block", "5");
+        Ok("simulate", "--config", cfg, "--duration", "12", "--out", Path.Combine(root, "frames-b"), "--format", "gwf", "--components", "noise,glitches", "--frame-seconds", "2", "--block", "64");
+        var whole = Noise.IO.Frames.GwfReader.ReadAll(CliHarness.StrainFile(Path.Combine(root, "one"), "gwf"));
+        var frames = Directory.GetFiles(Path.Combine(root, "frames", "frames"), "*.gwf").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(6, frames.Count);
+        var joined = frames.Select(Noise.IO.Frames.GwfReader.ReadAll).ToList();
+        for (int c = 0; c < whole.Count; c++)
+        {
+            Assert.Equal(whole[c].Name, joined[0][c].Name);
+            Assert.Equal(whole[c].Data, joined.SelectMany(f => f[c].Data).ToArray());
+        }
+        Assert.All(frames, f => Assert.Matches(@"^V-V1_NOISE_VIRGO_O3-\d{10}-2\.gwf$", Path.GetFileName(f)));
+        Assert.Equal(frames.Select(File.ReadAllBytes), frames.Select(f => File.ReadAllBytes(Path.Combine(root, "frames-b", "frames", Path.GetFileName(f)))));
+        // shards write their frames, merge gathers them: the unsharded run's frames
+        for (int i = 0; i < 2; i++)
+            Ok("simulate", "--config", cfg, "--duration", "12", "--out", Path.Combine(root, "shards"), "--format", "gwf", "--components", "noise,glitches", "--frame-seconds", "2", "--shard", $"{i}/2");
+        Ok("merge", "--in", Path.Combine(root, "shards"), "--out", Path.Combine(root, "merged"));
+        Assert.Equal(frames.Select(File.ReadAllBytes), frames.Select(f => File.ReadAllBytes(Path.Combine(root, "merged", "frames", Path.GetFileName(f)))));
+        var (cut, _, cutErr) = CliHarness.Run("simulate", "--config", cfg, "--duration", "12", "--out", Path.Combine(root, "cut"), "--format", "gwf", "--frame-seconds", "2", "--shard", "2/5");
+        Assert.Equal(2, cut);
+        Assert.Contains("would cut a 2 s frame", cutErr, StringComparison.Ordinal);
+        var listed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(root, "frames", "run.json")))!["files"]!.AsArray()
+            .Where(f => f!["format"]!.GetValue<string>() == "gwf-frame").Select(f => f!["path"]!.GetValue<string>()).ToList();
+        Assert.Equal(frames.Select(f => "frames/" + Path.GetFileName(f)), listed);
+        foreach (var (args, message) in new[]
+        {
+            (new[] { "--frame-seconds", "1" }, "use --format gwf"),
+            (new[] { "--format", "gwf", "--realtime" }, "give --frame-seconds too"),
+            (new[] { "--format", "gwf", "--frame-seconds", "5" }, "not a whole number of 5 s frames"),
+            (new[] { "--format", "gwf", "--frame-seconds", "1", "--frame-keep", "0.5" }, "would delete each 1 s frame"),
+        })
+        {
+            var bad = Path.Combine(root, "bad");
+            var (code, _, err) = CliHarness.Run(["simulate", "--config", cfg, "--duration", "12", "--out", bad, .. args]);
+            Assert.Equal(2, code);
+            Assert.Contains(message, err, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(bad));
+        }
+    }
+
     private const string s_channel = "V1:Hrec_hoft_16384Hz";
 }

@@ -253,6 +253,42 @@ public partial class StreamCliTests
         Assert.Equal(0, s["non_finite_samples"]?.GetValue<long>() ?? 0);
     }
 
+    /// <summary>
+    /// The twin standing in for the detector: simulate writes 1 s frames in real time into a folder that keeps the
+    /// last 5 s, and the stream reads the folder as it fills, every second of it, without a gap.
+    /// </summary>
+    [Fact]
+    public async Task TheTwinsRealTimeFrameFolderFeedsTheStream()
+    {
+        var dir = CliHarness.TempDir();
+        string run = Path.Combine(dir, "twin"), stats = Path.Combine(dir, "stats.json");
+        var live = Directory.CreateDirectory(Path.Combine(run, "frames")).FullName;
+        using var p = new StreamProcess(["--source", "dir:" + live, "--channel", "V1:Hrec_hoft_16384Hz", "--sink", "jsonl:" + Path.Combine(dir, "t.jsonl"), "--stats", stats, "--sink", "http:127.0.0.1:0"]);
+        var baseUri = new Uri(Serving().Match(p.WaitForErr(Serving())).Groups[1].Value);
+        using var http = new HttpClient { BaseAddress = baseUri };
+        p.WaitForErr(StreamStarted());
+        var sw = Stopwatch.StartNew();
+        var sim = Task.Run(() => CliHarness.Run("simulate", "--config", "virgo-o3", "--duration", "12", "--out", run, "--format", "gwf",
+            "--components", "noise", "--frame-seconds", "1", "--realtime", "--frame-keep", "5"));
+        // half-way through, the folder holds some frames but not all: they appear as their seconds pass
+        await Task.Delay(6000);
+        int midway = Directory.GetFiles(live, "V-V1_NOISE_VIRGO_O3-*-1.gwf").Length;
+        Assert.InRange(midway, 2, 7);
+        var (code, _, err) = await sim;
+        Assert.True(code == 0, err);
+        Assert.True(sw.Elapsed.TotalSeconds >= 11.5, $"12 s of frames in real time took {sw.Elapsed.TotalSeconds:F1} s");
+        // the last five seconds are kept
+        Assert.Equal(5, Directory.GetFiles(live, "V-V1_NOISE_VIRGO_O3-*-1.gwf").Length);
+        while (sw.Elapsed.TotalSeconds < 60 && JsonNode.Parse(await http.GetStringAsync("/health"))!["data_seconds"]!.GetValue<double>() < 12) await Task.Delay(100);
+        await Task.Delay(300);
+        p.Terminate();
+        Assert.True(p.WaitForExit() == 0, p.Err);
+        var s = Stats(stats);
+        Assert.Equal(12, s["data_seconds"]!.GetValue<double>(), 6);
+        Assert.Equal(0, s["gap_seconds"]!.GetValue<double>());
+        Assert.Equal(0, s["late_files"]!.GetValue<long>());
+    }
+
     [Fact]
     public void ASigtermThatMeetsAFinishingStreamStillExitsZero()
     {

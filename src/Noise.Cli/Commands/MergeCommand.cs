@@ -82,6 +82,19 @@ internal static class MergeCommand
             writer.Complete();
             described.Add(RunManifest.Describe(writer.FinalPath, format, outDir.FullName));
         }
+        // a frame folder's frames are whole files already, the same bytes whichever shard wrote them: copied across
+        if (first.Files.Any(f => f.Format == FrameFolder.Format))
+        {
+            var frameDir = Directory.CreateDirectory(Path.Combine(outDir.FullName, FrameFolder.Subfolder)).FullName;
+            AtomicFile.CleanStale(frameDir);
+            foreach (var f in shards.SelectMany(s => s.Files.Where(f => f.Format == FrameFolder.Format)))
+            {
+                var target = Path.Combine(frameDir, Path.GetFileName(f.Path));
+                AtomicFile.Write(target, tmp => File.Copy(f.Path, tmp, overwrite: true));
+                described.Add(RunManifest.Describe(target, FrameFolder.Format, outDir.FullName));
+            }
+            Console.WriteLine($"copied {described.Count(d => d.Format == FrameFolder.Format)} frames into {frameDir}");
+        }
         foreach (var format in first.Files.Select(f => f.Format).Where(f => AuxOutputs.ParseWitnessFormat(f) is not null))
         {
             var (fileFormat, channel) = AuxOutputs.ParseWitnessFormat(format)!.Value;

@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Noise.Core;
 using Noise.IO;
+using Noise.IO.Frames;
 using Noise.Simulation;
 using Noise.Simulation.Environment;
 
@@ -40,6 +41,14 @@ internal static class SimulateCommand
                           "E.g. --components glitches writes the glitches alone (no noise) with their catalogue.",
         };
         var plots = new Option<bool>("--plots") { Description = "Also draw asd.png (the output's ASD beside the target curve) and Q-scans of the four loudest glitches." };
+        var frameSeconds = new Option<int?>("--frame-seconds")
+        {
+            Description = "With --format gwf: a frame folder, as a detector's low-latency h(t) writer makes (L-L1_llhoft-GPS-1.gwf style): one frame file of N s each " +
+                          "(strain and state vector), written whole under a temporary name and renamed, named V-V1_NOISE_<SCENARIO>-<GPS>-<N>.gwf, in OUT/frames/ " +
+                          "(the catalogue, witness channels and run.json stay in OUT). noise stream --source dir:OUT/frames reads the folder as it fills.",
+        };
+        var realtime = new Option<bool>("--realtime") { Description = "With --frame-seconds: write each frame when its data are due on the wall clock (the first N s after the start, and so on), so the folder fills as a live detector's does; Ctrl-C stops it." };
+        var frameKeep = new Option<double?>("--frame-keep") { Description = "With --frame-seconds: delete frames that ended more than this many seconds before the newest (an online folder keeps minutes). Default 300 with --realtime, else 0 (keep every frame)." };
         var jsonl = new Option<bool>("--catalogue-jsonl") { Description = "Also write the ground-truth catalogue as JSON lines (Parquet is always written when glitches are on)." };
 
         var cmd = new Command("simulate",
@@ -48,18 +57,18 @@ internal static class SimulateCommand
             "every transient and run.json (resolved scenario, seed, device, version, file checksums).\n" +
             "Example: noise simulate --config configs/virgo-o3.yaml --duration 4096 --out out/o3 --seed 7")
         {
-            config, duration, outDir, seed, gps, device, format, block, threads, shard, components, jsonl, plots,
+            config, duration, outDir, seed, gps, device, format, block, threads, shard, components, jsonl, plots, frameSeconds, realtime, frameKeep,
         };
         cmd.SetAction(r => Run(
             r.GetValue(config)!, r.GetValue(duration), r.GetValue(outDir)!, r.GetValue(seed), r.GetValue(gps),
             r.GetValue(device), r.GetValue(format)!, r.GetValue(block), r.GetValue(threads), r.GetValue(shard),
-            r.GetValue(components), r.GetValue(jsonl), r.GetValue(plots)));
+            r.GetValue(components), r.GetValue(jsonl), r.GetValue(plots), new FrameFolder(r.GetValue(frameSeconds), r.GetValue(realtime), r.GetValue(frameKeep))));
         return cmd;
     }
 
     internal static int Run(FileInfo configFile, double duration, DirectoryInfo outDir, long? seed, string? gpsText,
         string? deviceText, string format, double blockSeconds, int? threadsOpt, string? shardText,
-        string? componentsText, bool catalogueJsonl, bool drawPlots)
+        string? componentsText, bool catalogueJsonl, bool drawPlots, FrameFolder? frames = null)
     {
         var wall = Stopwatch.StartNew();
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
@@ -76,6 +85,8 @@ internal static class SimulateCommand
         if (!(duration > 0) || !double.IsFinite(duration))
             throw new NoiseInputException($"--duration must be a positive number of seconds, got {duration}");
         if (!(blockSeconds > 0)) throw new NoiseInputException($"--block must be positive, got {blockSeconds}");
+        frames ??= new FrameFolder(null, false, null);
+        frames.Check(format, duration, scenario.GpsStart, shardText, drawPlots);
         double samplesExact = duration * scenario.SampleRate;
         long samples = (long)Math.Round(samplesExact);
         if (Math.Abs(samplesExact - samples) > 1e-6)
@@ -106,13 +117,15 @@ internal static class SimulateCommand
         if (shard is not null)
         {
             var (offset, count) = shard.Range(samples, scenario.SampleRate);
+            if (frames.Seconds is { } fsec && (offset % ((long)fsec * scenario.SampleRate) != 0 || count % ((long)fsec * scenario.SampleRate) != 0))
+                throw new NoiseInputException($"--shard {shard.Index}/{shard.Count} would cut a {fsec} s frame (the shard starts {offset / (double)scenario.SampleRate} s into the run and holds {count / (double)scenario.SampleRate} s): choose a shard count that divides the run's {duration / fsec} frames");
             firstSample += offset;
             samples = count;
             duration = (double)count / scenario.SampleRate;
             partStart = GpsTime.FromSampleIndex(firstSample, scenario.SampleRate);
             dir = Path.Combine(dir, shard.FolderName);
             Console.Error.WriteLine($"shard {shard.Index}/{shard.Count} (index from {shard.Source}): GPS {partStart} + {duration} s of the run's {runStart} + {runDuration} s -> {dir}");
-            if (ShardAlreadyComplete(dir, hash, scenario.Seed, shard, runStart, runDuration, Outputs.Expand(format), components))
+            if (ShardAlreadyComplete(dir, hash, scenario.Seed, shard, runStart, runDuration, frames.Seconds is null ? Outputs.Expand(format) : [FrameFolder.Format], components))
             {
                 Console.WriteLine($"shard {shard.Index}/{shard.Count} is already complete in {dir}: nothing to do");
                 return 0;
@@ -145,12 +158,22 @@ internal static class SimulateCommand
             meta = meta with { StateBySecond = states };   // both start at the run's first GPS second
         string stem = Outputs.FileStem(scenario.Name, scenario.Detector, partStart, duration);
         var writers = new List<IStrainWriter>();
+        using var cancel = new CancellationTokenSource();
         try
         {
-            foreach (var f in Outputs.Expand(format)) writers.Add(Outputs.Create(f, dir, stem, meta));
+            if (frames.Seconds is { } n)
+            {
+                // frames only in their folder, as in an online one: a reader watching it (stream --source dir:) never
+                // meets the run's other files (catalogue, witnesses, run.json), which stay in OUT
+                var frameDir = Directory.CreateDirectory(Path.Combine(dir, FrameFolder.Subfolder)).FullName;
+                AtomicFile.CleanStale(frameDir);
+                writers.Add(new GwfFrameFolderWriter(frameDir, g => Outputs.FileStem(scenario.Name, scenario.Detector, g, n), meta, n, frames.KeepSeconds, frames.Realtime, cancel.Token));
+                Console.Error.WriteLine($"frames: {n} s each into {frameDir}{(frames.Realtime ? ", in real time" : "")}{(frames.KeepSeconds > 0 ? $", each kept {frames.KeepSeconds} s" : "")}");
+            }
+            else
+                foreach (var f in Outputs.Expand(format)) writers.Add(Outputs.Create(f, dir, stem, meta));
 
             double tSetup = wall.Elapsed.TotalSeconds;
-            using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
             // the witness channels are small next to the strain: they run beside it on their own one-thread CPU
@@ -208,7 +231,8 @@ internal static class SimulateCommand
             }
             double tClosed = wall.Elapsed.TotalSeconds;
 
-            var files = writers.Select(w => (Path: w.FinalPath, w.Format)).Concat(extraFiles).AsParallel().AsOrdered()
+            var files = writers.SelectMany(w => w is GwfFrameFolderWriter ff ? ff.Frames.Select(p => (Path: p, Format: FrameFolder.Format)) : [(Path: w.FinalPath, w.Format)])
+                .Concat(extraFiles).AsParallel().AsOrdered()
                 .Select(f => RunManifest.Describe(f.Path, f.Format, dir)).ToList();
             double secs = wall.Elapsed.TotalSeconds;
             var timing = new JsonObject
@@ -338,5 +362,36 @@ internal static class SimulateCommand
             if (!File.Exists(p) || new FileInfo(p).Length != f["bytes"]!.GetValue<long>()) return false;
         }
         return formats.All(fmt => info.Files.Any(f => f.Format == fmt));
+    }
+}
+
+/// <summary>simulate's low-latency frame folder options (--frame-seconds, --realtime, --frame-keep), checked together.</summary>
+internal sealed record FrameFolder(int? Seconds, bool Realtime, double? Keep)
+{
+    /// <summary>run.json's format of each frame file.</summary>
+    public const string Format = "gwf-frame";
+    /// <summary>The folder of OUT the frames go to.</summary>
+    public const string Subfolder = "frames";
+
+    public double KeepSeconds => Keep ?? (Realtime ? 300 : 0);
+
+    public void Check(string format, double duration, GpsTime start, string? shard, bool plots)
+    {
+        if (Seconds is null)
+        {
+            if (Realtime) throw new NoiseInputException("--realtime writes a frame folder: give --frame-seconds too (e.g. --format gwf --frame-seconds 1 --realtime)");
+            if (Keep is not null) throw new NoiseInputException("--frame-keep applies to a frame folder: give --frame-seconds too");
+            return;
+        }
+        int n = Seconds.Value;
+        if (format != "gwf") throw new NoiseInputException($"--frame-seconds writes GWF frames: use --format gwf (got --format {format})");
+        if (n < 1) throw new NoiseInputException($"--frame-seconds must be a whole number of seconds, at least 1, got {n}");
+        if (Math.Abs(duration / n - Math.Round(duration / n)) > 1e-9)
+            throw new NoiseInputException($"--duration {duration} s is not a whole number of {n} s frames");
+        if (start.Nanoseconds != 0) throw new NoiseInputException($"--frame-seconds: frames start on whole GPS seconds, and the run starts at {start}");
+        if (Keep is { } k && !(k >= 0 && double.IsFinite(k))) throw new NoiseInputException($"--frame-keep must be 0 (keep all) or a positive number of seconds, got {k}");
+        if (Keep is { } k2 && k2 > 0 && k2 < n) throw new NoiseInputException($"--frame-keep {k2} s would delete each {n} s frame as it is written");
+        if (Realtime && shard is not null) throw new NoiseInputException("--realtime with --shard: a live frame folder is one stream; run it unsharded");
+        if (plots) throw new NoiseInputException("--plots reads one strain file: not with --frame-seconds");
     }
 }

@@ -27,12 +27,24 @@ public sealed class GwfStrainWriter(string path, StrainMetadata meta, string for
     public void Complete()
     {
         if (_written != _data.Length) throw new InvalidOperationException($"gwf writer got {_written} samples, expected {_data.Length}");
-        var channels = new List<GwfOutputChannel> { new(meta.Channel, meta.SampleRate, _data, meta.Unit) };
-        // the state vector rides in the strain's frame where it covers whole seconds of it
-        int seconds = (int)Math.Round(meta.Duration);
-        if (meta.StateBySecond is { } states && Format == "gwf" && Math.Abs(meta.Duration - seconds) < 1e-9 && states.Count >= seconds && seconds > 0)
-            channels.Add(new(meta.Detector + ":DQ_ANALYSIS_STATE_VECTOR", 1, states.Take(seconds).Select(s => (float)s).ToArray(), ""));
+        var channels = Format == "gwf" && Math.Abs(meta.Duration - Math.Round(meta.Duration)) < 1e-9
+            ? ChannelsOf(meta, _data, 0, (int)Math.Round(meta.Duration))
+            : [new(meta.Channel, meta.SampleRate, _data, meta.Unit)];
         GwfWriter.Write(FinalPath, meta.GpsStart, meta.Duration, channels, $"noise {meta.SoftwareVersion} (scenario {meta.ScenarioName}, seed {meta.Seed})");
+    }
+
+    /// <summary>
+    /// The channels of a strain frame covering seconds [firstSecond, firstSecond + seconds) of the run: the strain
+    /// (<paramref name="data"/>) and, where the metadata carry it for all of them, the state vector as a 1 Hz channel.
+    /// </summary>
+    public static List<GwfOutputChannel> ChannelsOf(StrainMetadata meta, float[] data, int firstSecond, int seconds)
+    {
+        ArgumentNullException.ThrowIfNull(meta);
+        var channels = new List<GwfOutputChannel> { new(meta.Channel, meta.SampleRate, data, meta.Unit) };
+        // the state vector rides in the strain's frame where it covers whole seconds of it
+        if (meta.StateBySecond is { } states && seconds > 0 && states.Count >= firstSecond + seconds)
+            channels.Add(new(meta.Detector + ":DQ_ANALYSIS_STATE_VECTOR", 1, states.Skip(firstSecond).Take(seconds).Select(s => (float)s).ToArray(), ""));
+        return channels;
     }
 
     public void Dispose() { }
