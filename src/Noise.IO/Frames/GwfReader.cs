@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text;
 using Noise.Core;
 
@@ -76,7 +77,7 @@ public static class GwfReader
             // the dictionary's two classes end in their chkSum; every other class says where its chkSum sits
             var elements = cls is 1 or 2 ? [.. d.Elements, ("chkSum", "INT_4U")] : d.Elements;
             var values = Elements(b, start + 14, end, elements, path, out int chkAt);
-            if (chkType != 0 && chkAt >= 0 && Cksum(b.AsSpan(start, chkAt - start)) != BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(chkAt)))
+            if (chkType != 0 && chkAt >= 0 && FrameChecksum.Cksum(b.AsSpan(start, chkAt - start)) != BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(chkAt)))
                 throw new NoiseInputException($"{path}: checksum error in the structure at byte {pos} (class {cls}, instance {instance}): the file is corrupt");
             if (cls == 1)
             {
@@ -105,8 +106,8 @@ public static class GwfReader
         }
         if (endOfFile is null) throw new NoiseInputException($"{path}: no FrEndOfFile: the file is truncated");
         uint fileSum = Convert.ToUInt32(endOfFile["chkSumFile"]), headerSum = Convert.ToUInt32(endOfFile["chkSumFrHeader"]);
-        if (fileSum != 0 && Cksum(b.AsSpan(0, b.Length - 4)) != fileSum) throw new NoiseInputException($"{path}: file checksum error: the file is corrupt");
-        if (headerSum != 0 && Cksum(b.AsSpan(0, HeaderLength)) != headerSum) throw new NoiseInputException($"{path}: header checksum error: the file is corrupt");
+        if (fileSum != 0 && FrameChecksum.Cksum(b.AsSpan(0, b.Length - 4)) != fileSum) throw new NoiseInputException($"{path}: file checksum error: the file is corrupt");
+        if (headerSum != 0 && FrameChecksum.Cksum(b.AsSpan(0, HeaderLength)) != headerSum) throw new NoiseInputException($"{path}: header checksum error: the file is corrupt");
 
         var byName = new Dictionary<string, (string Kind, double Rate, double Start, List<double[]> Parts, string Unit)>();
         var order = new List<string>();
@@ -178,6 +179,13 @@ public static class GwfReader
         if (scheme is 5 or 6 or 8 or 10 || (scheme == 3 && integer)) Integrate(raw, size);
         var x = new double[nData];
         var span = raw.AsSpan();
+        // h(t) is float32 or float64: on a little-endian machine its bytes are the values already
+        if (BitConverter.IsLittleEndian && type is 2 or 3)
+        {
+            if (type == 3) { var f = MemoryMarshal.Cast<byte, float>(span); for (int i = 0; i < f.Length; i++) x[i] = f[i]; }
+            else MemoryMarshal.Cast<byte, double>(span).CopyTo(x);
+            return x;
+        }
         for (long i = 0; i < nData; i++)
         {
             var v = span.Slice((int)(i * size), size);
@@ -358,19 +366,4 @@ public static class GwfReader
         return value;
     }
 
-    /// <summary>The POSIX cksum CRC (polynomial 0x04C11DB7, the length appended, complemented): the frame format's checksum.</summary>
-    public static uint Cksum(ReadOnlySpan<byte> data)
-    {
-        uint c = 0;
-        foreach (var x in data) c = (c << 8) ^ Table[(byte)((c >> 24) ^ x)];
-        for (ulong n = (ulong)data.Length; n != 0; n >>= 8) c = (c << 8) ^ Table[(byte)((c >> 24) ^ (byte)n)];
-        return ~c;
-    }
-
-    private static readonly uint[] Table = Enumerable.Range(0, 256).Select(i =>
-    {
-        uint c = (uint)i << 24;
-        for (int k = 0; k < 8; k++) c = (c & 0x80000000u) != 0 ? (c << 1) ^ 0x04C11DB7u : c << 1;
-        return c;
-    }).ToArray();
 }
