@@ -35,6 +35,46 @@ public static partial class StrainReader
         }
     }
 
+    /// <summary>
+    /// Several files of one channel (a folder of 1 s low-latency frames, a day of 4096 s GWOSC files) as one series
+    /// in GPS order, NaN where no file covers a sample (conditioning takes NaN for a gap), trimmed to
+    /// [<paramref name="gpsStart"/>, <paramref name="gpsEnd"/>) where given. Files of another channel or rate, files
+    /// that overlap, or a range that no file reaches are one clear error.
+    /// </summary>
+    public static StrainSeries Join(IReadOnlyList<string> paths, string? channel = null, double? gpsStart = null, double? gpsEnd = null)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (paths.Count == 0) throw new NoiseInputException("no strain files to join");
+        var parts = paths.Select(p => Read(p, channel)).OrderBy(s => s.GpsStart).ToList();
+        var first = parts[0];
+        foreach (var s in parts.Skip(1))
+        {
+            if (s.Channel != first.Channel) throw new NoiseInputException($"{s.Source}: channel {s.Channel}, not {first.Channel} as {first.Source}: only one channel's files join");
+            if (s.SampleRate != first.SampleRate) throw new NoiseInputException($"{s.Source}: {s.SampleRate} Hz, not {first.SampleRate} Hz as {first.Source}");
+        }
+        double fs = first.SampleRate;
+        long Index(double gps) => (long)Math.Round(gps * fs);
+        for (int i = 1; i < parts.Count; i++)
+            if (Index(parts[i].GpsStart) < Index(parts[i - 1].GpsStart) + parts[i - 1].Data.Length)
+                throw new NoiseInputException($"{parts[i].Source} overlaps {parts[i - 1].Source} (GPS {parts[i].GpsStart} before {parts[i - 1].GpsStart + parts[i - 1].Duration})");
+        long a = gpsStart is { } g0 ? Index(g0) : Index(first.GpsStart);
+        long b = gpsEnd is { } g1 ? Index(g1) : Index(parts[^1].GpsStart) + parts[^1].Data.Length;
+        if (b <= a) throw new NoiseInputException($"the GPS range {a / fs}-{b / fs} is empty");
+        if (b - a > int.MaxValue) throw new NoiseInputException($"the GPS range {a / fs}-{b / fs} is too long to hold at once ({(b - a) / fs:F0} s at {fs} Hz)");
+        var data = new double[b - a];
+        Array.Fill(data, double.NaN);
+        long covered = 0;
+        foreach (var s in parts)
+        {
+            long s0 = Index(s.GpsStart), from = Math.Max(a, s0), to = Math.Min(b, s0 + s.Data.Length);
+            if (to <= from) continue;
+            s.Data.AsSpan((int)(from - s0), (int)(to - from)).CopyTo(data.AsSpan((int)(from - a)));
+            covered += to - from;
+        }
+        if (covered == 0) throw new NoiseInputException($"no file covers GPS {a / fs}-{b / fs} (the files span {first.GpsStart}-{parts[^1].GpsStart + parts[^1].Duration})");
+        return new StrainSeries(first.Channel, fs, a / fs, data, parts.Count == 1 ? first.Source : $"{parts.Count} files from {first.Source}");
+    }
+
     /// <summary>A frame file's one channel (<see cref="Frames.GwfReader"/>; a file of several is an error naming them).</summary>
     private static StrainSeries ReadFrame(string path, string? channel)
     {

@@ -111,6 +111,42 @@ public class DetectorCliTests
             && Math.Abs(r["time"]!.GetValue<double>() - 1126259462.42) < 0.1);
     }
 
+    /// <summary>
+    /// detect --join: a folder of 2 s frames scanned as one stretch gives the triggers of the same 64 s in one file;
+    /// --gps-range scans part of it; overlapping inputs are one clear error.
+    /// </summary>
+    [Fact]
+    public void DetectJoinsAFrameFolderIntoOneStretch()
+    {
+        var dir = CliHarness.TempDir();
+        const string channel = "V1:Hrec_hoft_16384Hz";
+        foreach (var (name, extra) in new[] { ("one", Array.Empty<string>()), ("frames", new[] { "--frame-seconds", "2" }) })
+        {
+            var (c, _, e) = CliHarness.Run(["simulate", "--config", "virgo-o3", "--duration", "64", "--seed", "3", "--format", "gwf", "--out", Path.Combine(dir, name), .. extra]);
+            Assert.True(c == 0, e);
+        }
+        var frames = Directory.GetFiles(Path.Combine(dir, "frames", "frames"), "*.gwf").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(32, frames.Length);
+        var (code, stdout, err) = CliHarness.Run("detect", "--in", CliHarness.StrainFile(Path.Combine(dir, "one"), "gwf"), "--channel", channel, "--model", ShippedModel, "--out", Path.Combine(dir, "d1"), "--baseline-snr", "5");
+        Assert.True(code == 0, err);
+        (code, stdout, err) = CliHarness.Run(["detect", "--in", .. frames, "--join", "--channel", channel, "--model", ShippedModel, "--out", Path.Combine(dir, "d2"), "--baseline-snr", "5"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("V-V1_JOINED-1238166018-64: 16384 Hz, 64 s", stdout, StringComparison.Ordinal);
+        static List<string> Rows(string f) => File.ReadAllLines(f).Select(l => JsonNode.Parse(l)!).Select(r => $"{r["pipeline"]} {r["time"]} {r["snr"]} {r["probability"]} {r["class"]}").ToList();
+        var single = Rows(Path.Combine(dir, "d1", "V-V1_NOISE_VIRGO_O3-1238166018-64_TRIGGERS.jsonl"));
+        Assert.NotEmpty(single);
+        Assert.Equal(single, Rows(Path.Combine(dir, "d2", "V-V1_JOINED-1238166018-64_TRIGGERS.jsonl")));
+        (code, stdout, err) = CliHarness.Run(["detect", "--in", .. frames, "--gps-range", "1238166018,1238166050", "--channel", channel, "--model", ShippedModel, "--out", Path.Combine(dir, "d3")]);
+        Assert.True(code == 0, err);
+        Assert.Contains("V-V1_JOINED-1238166018-32: 16384 Hz, 32 s", stdout, StringComparison.Ordinal);
+        (code, _, err) = CliHarness.Run("detect", "--in", frames[0], frames[0], "--join", "--channel", channel, "--model", ShippedModel, "--out", Path.Combine(dir, "d4"));
+        Assert.Equal(2, code);
+        Assert.Contains("overlaps", err, StringComparison.Ordinal);
+        (code, _, err) = CliHarness.Run(["detect", "--in", .. frames, "--gps-range", "1238166100,1238166200", "--channel", channel, "--model", ShippedModel, "--out", Path.Combine(dir, "d5")]);
+        Assert.Equal(2, code);
+        Assert.Contains("no file covers", err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void BadModelsAndBadInputAreOneLineErrors()
     {

@@ -19,17 +19,30 @@ internal static class DetectCommand
         var baseline = new Option<double?>("--baseline-snr") { Description = "Baseline tile SNR threshold (default: the one model.json records, else 6)." };
         var windowsOut = new Option<bool>("--windows-out") { Description = "Also write the conditioned windows the model scored ({file}_WINDOWS.f32: raw little-endian float32, one window after another) and its scores of them ({file}_SCORES.f32: per window the class probabilities in model.json's order, then the transient's time in the window in s), the layout models/glitchnet.py reads and writes: python3 models/glitchnet.py MODEL --windows X_WINDOWS.f32 --reference X_SCORES.f32 scores them in PyTorch and compares." };
         var channel = CliOptions.FrameChannel();
+        var join = new Option<bool>("--join") { Description = "Scan all the inputs as one stretch in GPS order (a folder of 1 s low-latency frames, consecutive GWOSC files), NaN where none covers a second; triggers go to {OBS}-{IFO}_JOINED-{GPS}-{DURATION}_TRIGGERS.*." };
+        var range = new Option<string?>("--gps-range") { Description = "START,END in GPS seconds: scan only this range of the inputs (implies --join), e.g. 1238166018,1238169618." };
         var cmd = new Command("detect",
             "Run the glitch model and the Q-transform baseline over strain files and write their triggers (Parquet and\n" +
             "JSON lines, sngl_burst/Omicron columns, one row per trigger, pipeline glitchnet or qtransform).\n" +
             "Example: noise detect --in ../shared/data/strain/H-H1_LOSC_4_V2-1126259446-32.hdf5 --model models/glitchnet-o3 --out out/detect")
-        { input, model, outDir, threshold, baseline, windowsOut, channel };
-        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(model)!, r.GetValue(outDir)!, r.GetValue(threshold), r.GetValue(baseline), r.GetValue(windowsOut), r.GetValue(channel)));
+        { input, model, outDir, threshold, baseline, windowsOut, channel, join, range };
+        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(model)!, r.GetValue(outDir)!, r.GetValue(threshold), r.GetValue(baseline), r.GetValue(windowsOut), r.GetValue(channel),
+            r.GetValue(join), r.GetValue(range)));
         return cmd;
     }
 
-    private static int Run(FileInfo[] inputs, DirectoryInfo modelDir, DirectoryInfo outDir, double? thresholdOpt, double? baselineOpt, bool windowsOut, string? channel)
+    private static int Run(FileInfo[] inputs, DirectoryInfo modelDir, DirectoryInfo outDir, double? thresholdOpt, double? baselineOpt, bool windowsOut, string? channel,
+        bool join = false, string? rangeText = null)
     {
+        (double Start, double End)? range = null;
+        if (rangeText is not null)
+        {
+            var p = rangeText.Split(',');
+            if (p.Length != 2 || !double.TryParse(p[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var g0) || !double.TryParse(p[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var g1) || !(g1 > g0))
+                throw new NoiseInputException($"--gps-range: '{rangeText}' is not START,END in GPS seconds with END after START");
+            range = (g0, g1);
+            join = true;
+        }
         var (net, spec, doc) = ModelStore.Load(modelDir.FullName);
         using (net)
         {
@@ -39,14 +52,18 @@ internal static class DetectCommand
             var settings = Evaluator.BaselineSettings(spec);
             Directory.CreateDirectory(outDir.FullName);
             AtomicFile.CleanStale(outDir.FullName);   // what a killed run left (as simulate and merge do)
-            foreach (var file in inputs)
+            // each input on its own, or all of them as one stretch
+            var stretches = join
+                ? [() => { var s = StrainReader.Join(inputs.Select(f => f.FullName).ToList(), channel, range?.Start, range?.End); return (s, JoinedName(s)); }]
+                : inputs.Select<FileInfo, Func<(StrainSeries, string)>>(f => () => (StrainReader.Read(f.FullName, channel), Path.GetFileNameWithoutExtension(f.Name))).ToList();
+            foreach (var next in stretches)
             {
-                var strain = StrainReader.Read(file.FullName, channel);
+                var (strain, name) = next();
                 int fs = (int)Math.Round(strain.SampleRate);
                 if (fs < spec.SampleRate)
-                    throw new NoiseInputException($"{file.FullName}: sampled at {fs} Hz, below the model's {spec.SampleRate} Hz");
-                string stem = Path.Combine(outDir.FullName, Path.GetFileNameWithoutExtension(file.Name) + "_TRIGGERS");
-                using var export = windowsOut ? new WindowExport(Path.Combine(outDir.FullName, Path.GetFileNameWithoutExtension(file.Name))) : null;
+                    throw new NoiseInputException($"{strain.Source}: sampled at {fs} Hz, below the model's {spec.SampleRate} Hz");
+                string stem = Path.Combine(outDir.FullName, name + "_TRIGGERS");
+                using var export = windowsOut ? new WindowExport(Path.Combine(outDir.FullName, name)) : null;
                 detector.Scored = export is null ? null : export.Add;
                 var (scores, tiles) = Scan(strain, detector, settings);
                 export?.Complete();
@@ -54,7 +71,7 @@ internal static class DetectCommand
                 var rows = Records(detector.Triggers(scores, threshold), QTriggers.Cluster(tiles.Where(t => t.Snr >= baseSnr).ToList(), settings.ClusterSeconds), ifo, strain.Channel);
                 TriggerFile.WriteParquet(stem + ".parquet", rows, new Dictionary<string, string>
                 {
-                    ["source"] = file.FullName,
+                    ["source"] = strain.Source,
                     ["model"] = modelDir.FullName,
                     ["threshold"] = threshold.ToString("R", CultureInfo.InvariantCulture),
                     ["baseline_snr"] = baseSnr.ToString("R", CultureInfo.InvariantCulture),
@@ -64,12 +81,19 @@ internal static class DetectCommand
                 LigoLw.WriteSnglBurst(stem + ".xml.gz", rows, "noise detect", Program.Version, TriggerRecord.Gps(strain.GpsStart), TriggerRecord.Gps(strain.GpsStart + strain.Duration), ifo);
                 double maxP = scores.Count > 0 ? scores.Max(s => s.GlitchProbability) : double.NaN;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{file.Name}: {fs} Hz, {strain.Duration:F0} s, {scores.Count} windows (max glitch probability {maxP:F3}); model: {rows.Count(r => r.Pipeline == TriggerRecords.ModelPipeline)} triggers, baseline: {rows.Count(r => r.Pipeline == TriggerRecords.BaselinePipeline)} -> {stem}.parquet"));
+                    $"{name}: {fs} Hz, {strain.Duration:F0} s, {scores.Count} windows (max glitch probability {maxP:F3}); model: {rows.Count(r => r.Pipeline == TriggerRecords.ModelPipeline)} triggers, baseline: {rows.Count(r => r.Pipeline == TriggerRecords.BaselinePipeline)} -> {stem}.parquet"));
                 foreach (var r in rows)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Pipeline,-10} {r.PeakTime}  {(r.Pipeline == TriggerRecords.ModelPipeline ? $"p {r.Probability:F3} {r.Class} ({r.ClassProbability:F2})" : $"SNR {r.Snr:F1} at {r.CentralFrequency:F0} Hz")}"));
             }
         }
         return 0;
+    }
+
+    /// <summary>The name of a joined stretch: {OBS}-{IFO}_JOINED-{GPS}-{DURATION}, as frame files are named.</summary>
+    private static string JoinedName(StrainSeries s)
+    {
+        string ifo = DetectorOf(s);
+        return string.Create(CultureInfo.InvariantCulture, $"{ifo[..1]}-{ifo}_JOINED-{Math.Floor(s.GpsStart):F0}-{Math.Ceiling(s.GpsStart + s.Duration) - Math.Floor(s.GpsStart):F0}");
     }
 
     /// <summary>
