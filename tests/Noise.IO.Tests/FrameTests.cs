@@ -126,6 +126,13 @@ public class FrameWriterTests
         GwfWriter.Write(b, new GpsTime(1238166018, 0), 2, channels, "noise test");
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
         Assert.Equal(37, GwfWriter.TaiMinusUtc(1238166018));
+        // the frame names its detector (LALSuite's Virgo site); a prefix without a known site gets none
+        var site = Assert.Single(GwfReader.ReadFile(a).Detectors);
+        Assert.Equal(("VIRGO", "V1", 0.76151183984, 0.18333805213, 3600), (site.Name, site.Prefix, site.Latitude, site.Longitude, site.LocalTime));
+        Assert.Equal(0.33916285222, site.ArmXAzimuth, 6);
+        var e1 = Path.Combine(dir, "E-E1_NOISE-1238166018-2.gwf");
+        GwfWriter.Write(e1, new GpsTime(1238166018, 0), 2, [new("E1:STRAIN", 16384, strain)], "noise test");
+        Assert.Empty(GwfReader.ReadFile(e1).Detectors);
         // stored as it is by default (FrVect compress 0: the samples' own bytes follow the header); gzip on request
         Assert.True(File.ReadAllBytes(a).AsSpan().IndexOf(System.Runtime.InteropServices.MemoryMarshal.AsBytes(strain.AsSpan(0, 64))) > 0);
         var z = Path.Combine(dir, "gzip.gwf");

@@ -24,8 +24,11 @@ internal static class InfoCommand
     {
         foreach (var f in files)
         {
-            var channels = Noise.IO.Frames.GwfReader.ReadAll(f.FullName);
+            var (channels, detectors) = Noise.IO.Frames.GwfReader.ReadFile(f.FullName);
             Console.WriteLine($"{f.FullName}: {channels.Count} channel{(channels.Count == 1 ? "" : "s")}, checksums verified");
+            foreach (var d in detectors)
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"  detector {d.Name} ({d.Prefix}): latitude {d.Latitude * 180 / Math.PI:F4}, longitude {d.Longitude * 180 / Math.PI:F4} deg, elevation {d.Elevation:F1} m, arms at azimuth {d.ArmXAzimuth * 180 / Math.PI:F2} and {d.ArmYAzimuth * 180 / Math.PI:F2} deg"));
             foreach (var c in channels)
                 Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"  {c.Name,-32} {(c.Kind == "adc" ? "FrAdcData" : "FrProcData"),-10} {c.SampleRate,8:g} Hz  GPS {c.GpsStart:F3} - {c.GpsStart + c.Data.Length / c.SampleRate:F3} ({c.Data.Length / c.SampleRate:g} s)  {c.Unit}"));

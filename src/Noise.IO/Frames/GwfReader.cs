@@ -23,7 +23,10 @@ public static class GwfReader
     private const int HeaderLength = 40;
 
     /// <summary>Every FrProcData and FrAdcData channel of the file (frames joined in time order).</summary>
-    public static List<GwfChannel> ReadAll(string path)
+    public static List<GwfChannel> ReadAll(string path) => ReadFile(path).Channels;
+
+    /// <summary>The file's channels and the detectors its frames name (FrDetector, each once).</summary>
+    public static (List<GwfChannel> Channels, List<GwfDetector> Detectors) ReadFile(string path)
     {
         byte[] b;
         try { b = File.ReadAllBytes(path); }
@@ -45,7 +48,7 @@ public static class GwfReader
             ?? throw new NoiseInputException($"{path}: no channel '{channel}' (it holds {string.Join(", ", all.Select(c => c.Name))})");
     }
 
-    private static List<GwfChannel> Parse(byte[] b, string path)
+    private static (List<GwfChannel>, List<GwfDetector>) Parse(byte[] b, string path)
     {
         if (b.Length < HeaderLength || Encoding.ASCII.GetString(b, 0, 4) != "IGWD" || b[4] != 0)
             throw new NoiseInputException($"{path}: not a frame file (no IGWD header)");
@@ -62,6 +65,7 @@ public static class GwfReader
         var objects = new Dictionary<(int Class, uint Instance), Dictionary<string, object>>();
         var frames = new List<(Dictionary<string, object> Frame, Dictionary<(int, uint), Dictionary<string, object>> Objects)>();
         Dictionary<string, object>? endOfFile = null;
+        var detectors = new List<GwfDetector>();
         int current = -1;
         long pos = HeaderLength;
         while (pos < b.Length)
@@ -101,6 +105,7 @@ public static class GwfReader
                 }
                 objects[(cls, instance)] = values;
                 if (d.Name == "FrEndOfFile") endOfFile = values;
+                if (d.Name == "FrDetector" && DetectorOf(values) is { } det && !detectors.Any(x => x.Name == det.Name)) detectors.Add(det);
             }
             pos = end;
         }
@@ -141,7 +146,15 @@ public static class GwfReader
                 byName[name] = c;
             }
         }
-        return order.Select(n => { var c = byName[n]; return new GwfChannel(n, c.Kind, c.Rate, c.Start, c.Parts.SelectMany(p => p).ToArray(), c.Unit); }).ToList();
+        return (order.Select(n => { var c = byName[n]; return new GwfChannel(n, c.Kind, c.Rate, c.Start, c.Parts.SelectMany(p => p).ToArray(), c.Unit); }).ToList(), detectors);
+    }
+
+    private static GwfDetector? DetectorOf(Dictionary<string, object> v)
+    {
+        double D(string k) => v.TryGetValue(k, out var x) ? Convert.ToDouble(x, System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+        var prefix = v.TryGetValue("prefix", out var p) && p is byte[] pb ? Encoding.ASCII.GetString(pb).TrimEnd('\0', ' ') : "";
+        return new GwfDetector(v.TryGetValue("name", out var n) ? (string)n : "", prefix, D("longitude"), D("latitude"), D("elevation"), D("armXazimuth"), D("armYazimuth"),
+            D("armXaltitude"), D("armYaltitude"), D("armXmidpoint"), D("armYmidpoint"), v.TryGetValue("localTime", out var lt) ? Convert.ToInt32(lt, System.Globalization.CultureInfo.InvariantCulture) : 0);
     }
 
     /// <summary>

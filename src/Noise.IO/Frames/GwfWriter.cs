@@ -11,15 +11,15 @@ public sealed record GwfOutputChannel(string Name, double SampleRate, float[] Da
 
 /// <summary>
 /// Writes one-frame IGWD files (format version 8, little-endian): the FrSH/FrSE dictionary of the classes used
-/// (FrameH, FrHistory, FrProcData, FrVect, FrEndOfFrame, FrTOC, FrEndOfFile, with FrameL's class numbers and
-/// element lists), the frame with one FrProcData time series per channel (float32, stored as it is, or gzip-compressed
+/// (FrameH, FrDetector, FrHistory, FrProcData, FrVect, FrEndOfFrame, FrTOC, FrEndOfFile, with FrameL's element lists;
+/// class numbers are a file's own, as its dictionary gives them), the frame with one FrProcData time series per channel (float32, stored as it is, or gzip-compressed
 /// with the little-endian flag set), its FrEndOfFrame, a FrTOC and the FrEndOfFile, every structure with its POSIX-cksum
 /// CRC and the file with its header and file checksums. Nothing in a file depends on the clock: the same data give
 /// the same bytes. Written whole under a temporary name, then renamed (<see cref="AtomicFile"/>).
 /// </summary>
 public static class GwfWriter
 {
-    private const int FrameH = 3, FrVect = 5, FrProcData = 6, FrEndOfFrame = 9, FrHistory = 12, FrToc = 20, FrEndOfFile = 21;
+    private const int FrameH = 3, FrVect = 5, FrProcData = 6, FrDetector = 7, FrEndOfFrame = 9, FrHistory = 12, FrToc = 20, FrEndOfFile = 21;
 
     /// <summary>The element lists of the classes written (the frame specification's, as FrameL writes them).</summary>
     public static readonly IReadOnlyDictionary<int, (string Name, (string Name, string Type)[] Elements)> Classes = new Dictionary<int, (string, (string, string)[])>
@@ -33,6 +33,9 @@ public static class GwfWriter
         [FrProcData] = ("FrProcData", [("name", "STRING"), ("comment", "STRING"), ("type", "INT_2U"), ("subType", "INT_2U"), ("timeOffset", "REAL_8"), ("tRange", "REAL_8"), ("fShift", "REAL_8"),
             ("phase", "REAL_4"), ("fRange", "REAL_8"), ("BW", "REAL_8"), ("nAuxParam", "INT_2U"), ("auxParam", "REAL_8[nAuxParam]"), ("auxParamNames", "STRING[nAuxParam]"), ("data", "PTR_STRUCT(FrVect *)"),
             ("aux", "PTR_STRUCT(FrVect *)"), ("table", "PTR_STRUCT(FrTable *)"), ("history", "PTR_STRUCT(FrHistory *)"), ("next", "PTR_STRUCT(FrProcData *)"), ("chkSum", "INT_4U")]),
+        [FrDetector] = ("FrDetector", [("name", "STRING"), ("prefix", "CHAR[2]"), ("longitude", "REAL_8"), ("latitude", "REAL_8"), ("elevation", "REAL_4"), ("armXazimuth", "REAL_4"),
+            ("armYazimuth", "REAL_4"), ("armXaltitude", "REAL_4"), ("armYaltitude", "REAL_4"), ("armXmidpoint", "REAL_4"), ("armYmidpoint", "REAL_4"), ("localTime", "INT_4S"),
+            ("aux", "PTR_STRUCT(FrVect *)"), ("table", "PTR_STRUCT(FrTable *)"), ("next", "PTR_STRUCT(FrDetector *)"), ("chkSum", "INT_4U")]),
         [FrEndOfFrame] = ("FrEndOfFrame", [("run", "INT_4S"), ("frame", "INT_4U"), ("GTimeS", "INT_4U"), ("GTimeN", "INT_4U"), ("chkSum", "INT_4U")]),
         [FrHistory] = ("FrHistory", [("name", "STRING"), ("time", "INT_4U"), ("comment", "STRING"), ("next", "PTR_STRUCT(FrHistory *)"), ("chkSum", "INT_4U")]),
         [FrToc] = ("FrTOC", [("ULeapS", "INT_2S"), ("nFrame", "INT_4U"), ("dataQuality", "INT_4U[nFrame]"), ("GTimeS", "INT_4U[nFrame]"), ("GTimeN", "INT_4U[nFrame]"), ("dt", "REAL_8[nFrame]"),
@@ -100,12 +103,22 @@ public static class GwfWriter
                 Structure(o, 2, 0, [("name", "STRING"), ("type", "STRING"), ("comment", "STRING")], new() { ["name"] = elements[i].Name, ["type"] = elements[i].Type, ["comment"] = "-" });
         }
         int leap = TaiMinusUtc(gps.Seconds);
+        // the detector the data are from, where its site is known (by the channels' prefix, e.g. V1:), as h(t) frames carry it
+        var detector = GwfDetector.Known(channels[0].Name.Split(':')[0]);
         long positionH = o.Position;
         Write(o, FrameH, 0, new()
         {
             ["name"] = "noise", ["run"] = run, ["frame"] = 0u, ["dataQuality"] = 0u, ["GTimeS"] = (uint)gps.Seconds, ["GTimeN"] = (uint)gps.Nanoseconds,
-            ["ULeapS"] = (ushort)leap, ["dt"] = duration, ["history"] = (FrHistory, 0u), ["procData"] = (FrProcData, 0u),
+            ["ULeapS"] = (ushort)leap, ["dt"] = duration, ["detectProc"] = detector is null ? (0, 0u) : (FrDetector, 0u), ["history"] = (FrHistory, 0u), ["procData"] = (FrProcData, 0u),
         });
+        long positionDetector = o.Position;
+        if (detector is not null)
+            Write(o, FrDetector, 0, new()
+            {
+                ["name"] = detector.Name, ["prefix"] = System.Text.Encoding.ASCII.GetBytes(detector.Prefix.PadRight(2)[..2]), ["longitude"] = detector.Longitude, ["latitude"] = detector.Latitude,
+                ["elevation"] = (float)detector.Elevation, ["armXazimuth"] = (float)detector.ArmXAzimuth, ["armYazimuth"] = (float)detector.ArmYAzimuth, ["armXaltitude"] = (float)detector.ArmXAltitude,
+                ["armYaltitude"] = (float)detector.ArmYAltitude, ["armXmidpoint"] = (float)detector.ArmXMidpoint, ["armYmidpoint"] = (float)detector.ArmYMidpoint, ["localTime"] = detector.LocalTime,
+            });
         Write(o, FrHistory, 0, new() { ["name"] = "noise", ["time"] = (uint)gps.Seconds, ["comment"] = software, ["next"] = (0, 0u) });
         var positionProc = new List<long>();
         for (int i = 0; i < channels.Count; i++)
@@ -142,6 +155,8 @@ public static class GwfWriter
             ["ULeapS"] = (short)leap, ["nFrame"] = 1u, ["dataQuality"] = new[] { 0.0 }, ["GTimeS"] = new[] { (double)gps.Seconds }, ["GTimeN"] = new[] { (double)gps.Nanoseconds }, ["dt"] = new[] { duration },
             ["runs"] = new[] { (double)run }, ["frame"] = new[] { 0.0 }, ["positionH"] = new[] { (double)positionH }, ["nFirstADC"] = new[] { 0.0 }, ["nFirstSer"] = new[] { 0.0 }, ["nFirstTable"] = new[] { 0.0 },
             ["nFirstMsg"] = new[] { 0.0 }, ["nSH"] = (uint)ids.Length, ["SHid"] = ids.Select(i => (double)i).ToArray(), ["SHname"] = ids.Select(i => Classes[i].Name).ToArray(),
+            ["nDetector"] = detector is null ? 0u : 1u, ["nameDetector"] = detector is null ? Array.Empty<string>() : [detector.Name],
+            ["positionDetector"] = detector is null ? Array.Empty<double>() : [(double)positionDetector],
             ["nProc"] = (uint)channels.Count, ["nameProc"] = channels.Select(c => c.Name).ToArray(), ["positionProc"] = positionProc.Select(p => (double)p).ToArray(),
         });
         // FrEndOfFile: its structure checksum, then the file's over everything before its own last word
