@@ -79,7 +79,7 @@ public class FrameTests
         var r = new Random(5);
         var data = new byte[4099];
         r.NextBytes(data);
-        foreach (int n in new[] { 0, 1, 7, 8, 9, 15, 16, 17, 1000, 4099 })
+        foreach (int n in new[] { 0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 79, 80, 81, 1000, 4096, 4099 })
         {
             var span = data.AsSpan(0, n);
             uint bytewise = 0;
@@ -88,7 +88,15 @@ public class FrameTests
             Assert.Equal(~bytewise, FrameChecksum.Cksum(span));
             int cut = n / 3;
             Assert.Equal(~bytewise, FrameChecksum.Finish(FrameChecksum.Update(FrameChecksum.Update(0, span[..cut]), span[cut..]), (ulong)n));
+            // and from the two pieces' own CRCs
+            Assert.Equal(~bytewise, FrameChecksum.Finish(FrameChecksum.Combine(FrameChecksum.Update(0, span[..cut]), FrameChecksum.Update(0, span[cut..]), n - cut), (ulong)n));
         }
+        // a frame's worth, with a running register to start from, as the writer and reader use it
+        var big = new byte[(1 << 20) + 13];
+        r.NextBytes(big);
+        uint start = 0xDEADBEEF, bw = start;
+        foreach (var b in big) bw = (bw << 8) ^ Reference((byte)((bw >> 24) ^ b));
+        Assert.Equal(bw, FrameChecksum.Update(start, big));
         static uint Reference(byte i)
         {
             uint c = (uint)i << 24;

@@ -68,6 +68,10 @@ public static class GwfReader
         var detectors = new List<GwfDetector>();
         int current = -1;
         long pos = HeaderLength;
+        // the file's checksum covers everything but its own last word; it is built from each structure's CRC (one
+        // pass over the data, which is most of a frame's bytes) and the bytes between
+        int fileEnd = b.Length - 4;
+        uint fileCrc = FrameChecksum.Update(0, b.AsSpan(0, HeaderLength));
         while (pos < b.Length)
         {
             if (pos + 14 > b.Length) throw new NoiseInputException($"{path}: truncated at byte {pos} (a structure header is cut off)");
@@ -81,8 +85,16 @@ public static class GwfReader
             // the dictionary's two classes end in their chkSum; every other class says where its chkSum sits
             var elements = cls is 1 or 2 ? [.. d.Elements, ("chkSum", "INT_4U")] : d.Elements;
             var values = Elements(b, start + 14, end, elements, path, out int chkAt);
-            if (chkType != 0 && chkAt >= 0 && FrameChecksum.Cksum(b.AsSpan(start, chkAt - start)) != BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(chkAt)))
-                throw new NoiseInputException($"{path}: checksum error in the structure at byte {pos} (class {cls}, instance {instance}): the file is corrupt");
+            int covered = start;
+            if (chkType != 0 && chkAt >= 0)
+            {
+                uint crc = FrameChecksum.Update(0, b.AsSpan(start, chkAt - start));
+                if (FrameChecksum.Finish(crc, (ulong)(chkAt - start)) != BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(chkAt)))
+                    throw new NoiseInputException($"{path}: checksum error in the structure at byte {pos} (class {cls}, instance {instance}): the file is corrupt");
+                fileCrc = FrameChecksum.Combine(fileCrc, crc, chkAt - start);
+                covered = chkAt;
+            }
+            if (Math.Min(end, fileEnd) > covered) fileCrc = FrameChecksum.Update(fileCrc, b.AsSpan(covered, Math.Min(end, fileEnd) - covered));
             if (cls == 1)
             {
                 // a file may describe the dictionary's own two classes too: their layout is fixed, so that is skipped
@@ -111,7 +123,7 @@ public static class GwfReader
         }
         if (endOfFile is null) throw new NoiseInputException($"{path}: no FrEndOfFile: the file is truncated");
         uint fileSum = Convert.ToUInt32(endOfFile["chkSumFile"]), headerSum = Convert.ToUInt32(endOfFile["chkSumFrHeader"]);
-        if (fileSum != 0 && FrameChecksum.Cksum(b.AsSpan(0, b.Length - 4)) != fileSum) throw new NoiseInputException($"{path}: file checksum error: the file is corrupt");
+        if (fileSum != 0 && FrameChecksum.Finish(fileCrc, (ulong)fileEnd) != fileSum) throw new NoiseInputException($"{path}: file checksum error: the file is corrupt");
         if (headerSum != 0 && FrameChecksum.Cksum(b.AsSpan(0, HeaderLength)) != headerSum) throw new NoiseInputException($"{path}: header checksum error: the file is corrupt");
 
         var byName = new Dictionary<string, (string Kind, double Rate, double Start, List<double[]> Parts, string Unit)>();
@@ -146,7 +158,7 @@ public static class GwfReader
                 byName[name] = c;
             }
         }
-        return (order.Select(n => { var c = byName[n]; return new GwfChannel(n, c.Kind, c.Rate, c.Start, c.Parts.SelectMany(p => p).ToArray(), c.Unit); }).ToList(), detectors);
+        return (order.Select(n => { var c = byName[n]; return new GwfChannel(n, c.Kind, c.Rate, c.Start, c.Parts.Count == 1 ? c.Parts[0] : c.Parts.SelectMany(p => p).ToArray(), c.Unit); }).ToList(), detectors);
     }
 
     private static GwfDetector? DetectorOf(Dictionary<string, object> v)
@@ -167,7 +179,7 @@ public static class GwfReader
     {
         int compress = Convert.ToInt32(vect["compress"]), type = Convert.ToInt32(vect["type"]);
         long nData = Convert.ToInt64(vect["nData"]);
-        var bytes = (byte[])vect["data"];
+        var data = vect["data"] is ArraySegment<byte> seg ? seg : new ArraySegment<byte>((byte[])vect["data"]);
         int scheme = compress & 0xFF;
         // the 0x100 bit says the compressed data are little-endian (written by a little-endian machine)
         bool little = (compress & 0x100) != 0 || scheme == 0;
@@ -176,10 +188,17 @@ public static class GwfReader
             1 or 9 => 2, 3 or 4 or 10 => 4, 2 or 5 or 11 => 8, 0 or 12 => 1,
             _ => throw new NoiseInputException($"{path}: channel {channel} has FrVect type {type}; real and integer series are read"),
         };
-        if (!little && scheme != 0) bytes = Swapped(bytes, scheme is 5 or 6 ? 2 : scheme == 8 ? 4 : scheme == 10 ? 8 : size);
+        // stored as they are: read in place
+        if (scheme == 0)
+        {
+            if (data.Count != nData * size) throw new NoiseInputException($"{path}: channel {channel}: {data.Count} bytes of data for {nData} samples of {size} bytes: corrupt");
+            return Values(data, type, nData, size);
+        }
+        var bytes = data.ToArray();
+        if (!little) bytes = Swapped(bytes, scheme is 5 or 6 ? 2 : scheme == 8 ? 4 : scheme == 10 ? 8 : size);
         byte[] raw = scheme switch
         {
-            0 or 1 or 3 => scheme == 0 ? bytes : Inflate(bytes, path, channel),
+            1 or 3 => Inflate(bytes, path, channel),
             5 or 6 => ZeroSuppressed(bytes, nData, 2, path, channel),
             8 => ZeroSuppressed(bytes, nData, 4, path, channel),
             10 => ZeroSuppressed(bytes, nData, 8, path, channel),
@@ -190,8 +209,13 @@ public static class GwfReader
         // differences summed back, as integers of the sample's width (floats: not differenced by 3, their bits by 8 and 10)
         bool integer = type is 0 or 1 or 4 or 5 or 9 or 10 or 11 or 12;
         if (scheme is 5 or 6 or 8 or 10 || (scheme == 3 && integer)) Integrate(raw, size);
+        return Values(raw, type, nData, size);
+    }
+
+    /// <summary>Little-endian samples of a FrVect type as doubles.</summary>
+    private static double[] Values(ReadOnlySpan<byte> span, int type, long nData, int size)
+    {
         var x = new double[nData];
-        var span = raw.AsSpan();
         // h(t) is float32 or float64: on a little-endian machine its bytes are the values already
         if (BitConverter.IsLittleEndian && type is 2 or 3)
         {
@@ -332,7 +356,9 @@ public static class GwfReader
                     n *= long.TryParse(dim, out var k) ? k : Convert.ToInt64(v[dim]);
                 if (baseType is "CHAR" or "CHAR_U")
                 {
-                    v[name] = b.AsSpan(p, checked((int)n)).ToArray();
+                    // a vector's data stay where they are in the file's bytes (a copy of a whole frame's samples was a
+                    // third of reading one); short ones (a detector's prefix) are copied out
+                    v[name] = n > 4096 ? new ArraySegment<byte>(b, p, checked((int)n)) : (object)b.AsSpan(p, checked((int)n)).ToArray();
                     p += (int)n;
                 }
                 else if (baseType == "STRING")

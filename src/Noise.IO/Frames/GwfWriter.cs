@@ -194,6 +194,13 @@ public static class GwfWriter
             WriteRaw(bytes);
         }
 
+        /// <summary>Bytes whose running CRC (from 0) the caller computed already: the file's is combined with it, not recomputed.</summary>
+        public void Write(ReadOnlySpan<byte> bytes, uint crcOfBytes)
+        {
+            Crc = FrameChecksum.Combine(Crc, crcOfBytes, bytes.Length);
+            WriteRaw(bytes);
+        }
+
         /// <summary>Bytes the file checksum does not cover (its own last word).</summary>
         public void WriteRaw(ReadOnlySpan<byte> bytes)
         {
@@ -254,19 +261,20 @@ public static class GwfWriter
         head[8] = 1;
         head[9] = (byte)cls;
         BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(10), instance);
-        uint crc = FrameChecksum.Update(0, head);
-        o.Write(head);
+        // one pass over the bytes: each piece's CRC serves the structure's checksum and, combined, the file's
+        uint crc = 0;
+        void Piece(ReadOnlySpan<byte> bytes)
+        {
+            uint c = FrameChecksum.Update(0, bytes);
+            crc = FrameChecksum.Combine(crc, c, bytes.Length);
+            o.Write(bytes, c);
+        }
+        Piece(head);
         for (int k = 0; k <= parts.Count; k++)
         {
-            if (k == samplesAt)
-            {
-                var bytes = MemoryMarshal.AsBytes(samples.AsSpan());
-                crc = FrameChecksum.Update(crc, bytes);
-                o.Write(bytes);
-            }
+            if (k == samplesAt) Piece(MemoryMarshal.AsBytes(samples.AsSpan()));
             if (k == parts.Count) break;
-            crc = FrameChecksum.Update(crc, parts[k]);
-            o.Write(parts[k]);
+            Piece(parts[k]);
         }
         var sum = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(sum, FrameChecksum.Finish(crc, (ulong)(length - 4)));
