@@ -141,6 +141,13 @@ public class FrameWriterTests
         var e1 = Path.Combine(dir, "E-E1_NOISE-1238166018-2.gwf");
         GwfWriter.Write(e1, new GpsTime(1238166018, 0), 2, [new("E1:STRAIN", 16384, strain)], "noise test");
         Assert.Empty(GwfReader.ReadFile(e1).Detectors);
+        // a flipped bit among the uncompressed samples (read in place) fails the vector's structure checksum
+        var flipped = File.ReadAllBytes(a);
+        flipped[flipped.Length / 2] ^= 0x08;
+        var bad = Path.Combine(dir, "flipped.gwf");
+        File.WriteAllBytes(bad, flipped);
+        Assert.Contains("checksum error in the structure", Assert.Throws<Noise.Core.NoiseInputException>(() => GwfReader.ReadAll(bad)).Message, StringComparison.Ordinal);
+        File.Delete(bad);
         // stored as it is by default (FrVect compress 0: the samples' own bytes follow the header); gzip on request
         Assert.True(File.ReadAllBytes(a).AsSpan().IndexOf(System.Runtime.InteropServices.MemoryMarshal.AsBytes(strain.AsSpan(0, 64))) > 0);
         var z = Path.Combine(dir, "gzip.gwf");
