@@ -43,8 +43,9 @@ public sealed record TrainOptions
     /// <summary>The conditioning's fine notch for the line forest (<see cref="ConditioningSettings.FineNotchFactor"/>); 0 turns it off.</summary>
     public double FineNotchFactor { get; init; } = DefaultFineNotchFactor;
     /// <summary>
-    /// 10x over a +-2 Hz median, widened by 1 Hz: chosen on seven of the ten GWOSC files (the three of 1186302504 and
-    /// 1135136334 held out), where it halved the varied model's false triggers without a GW event called a glitch.
+    /// 10x over a +-2 Hz median, widened by 1 Hz: on seven of the ten GWOSC files (three held out) the best single
+    /// narrow notch; beside the broad notch it notches the line forest and changed no real-data count there
+    /// (docs/detector.md, Conditioning).
     /// </summary>
     public const double DefaultFineNotchFactor = 10;
 }
