@@ -128,7 +128,8 @@ public static class Conditioning
     /// otherwise fs / outputRate must be a power of two and FHigh below outputRate / 2): the band-limited
     /// whitened spectrum is inverse-transformed on the coarser grid, so resampling adds nothing of its own.
     /// </summary>
-    public static double[] Whiten(ReadOnlySpan<double> x, double fs, FrequencySeries psd, ConditioningSettings settings, int outputRate = 0)
+    /// <param name="notched">The PSD bins to notch, where the caller has them already (default: <see cref="Notches"/> of this PSD).</param>
+    public static double[] Whiten(ReadOnlySpan<double> x, double fs, FrequencySeries psd, ConditioningSettings settings, int outputRate = 0, bool[]? notched = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         int factor = 1;
@@ -141,7 +142,7 @@ public static class Conditioning
             if (settings.HighFor(fs) >= outputRate / 2.0)
                 throw new NoiseInputException($"conditioning: f_high {settings.HighFor(fs)} Hz must lie below {outputRate / 2.0} Hz");
         }
-        var spec = WhitenedSpectrum(x, fs, psd, settings, out var usable);
+        var spec = WhitenedSpectrum(x, fs, psd, settings, out var usable, notched);
         int nfft = 2 * (spec.Length - 1), nOut = nfft / factor;
         var re = new double[nOut / 2 + 1];
         var im = new double[nOut / 2 + 1];
@@ -158,7 +159,7 @@ public static class Conditioning
     /// rfft of the tapered data (zero-padded to a power of two) times sqrt(2 / (fs S)) on [FLow, FHigh], scaled so
     /// its inverse is N(0, 1) noise; <paramref name="usable"/> marks the samples away from gaps and edges.
     /// </summary>
-    public static Complex[] WhitenedSpectrum(ReadOnlySpan<double> x, double fs, FrequencySeries psd, ConditioningSettings settings, out bool[] usable)
+    public static Complex[] WhitenedSpectrum(ReadOnlySpan<double> x, double fs, FrequencySeries psd, ConditioningSettings settings, out bool[] usable, bool[]? notched = null)
     {
         ArgumentNullException.ThrowIfNull(psd);
         ArgumentNullException.ThrowIfNull(settings);
@@ -184,7 +185,7 @@ public static class Conditioning
         var re = new double[nfft / 2 + 1];
         var im = new double[nfft / 2 + 1];
         new RealFft64(nfft).Direct(buf, re, im);
-        var gain = Gain(psd, fs, settings);
+        var gain = Gain(psd, fs, settings, notched);
         var spec = new Complex[nfft / 2 + 1];
         double df = fs / nfft;
         for (int k = 1; k < nfft / 2; k++)

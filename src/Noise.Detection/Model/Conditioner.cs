@@ -13,7 +13,9 @@ public static class Conditioner
     {
         ArgumentNullException.ThrowIfNull(spec);
         var psd = Conditioning.EstimatePsd(x, fs, spec.Conditioning);
-        notches = Conditioning.NotchBands(psd, Conditioning.Notches(psd, spec.Conditioning));
-        return Conditioning.Whiten(x, fs, psd, spec.Conditioning, spec.SampleRate);
+        // the notches once, for the whitening and for the caller
+        var notched = Conditioning.Notches(psd, spec.Conditioning);
+        notches = Conditioning.NotchBands(psd, notched);
+        return Conditioning.Whiten(x, fs, psd, spec.Conditioning, spec.SampleRate, notched);
     }
 }

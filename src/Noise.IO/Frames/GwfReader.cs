@@ -71,7 +71,7 @@ public static class GwfReader
         // the file's checksum covers everything but its own last word; it is built from each structure's CRC (one
         // pass over the data, which is most of a frame's bytes) and the bytes between
         int fileEnd = b.Length - 4;
-        uint fileCrc = FrameChecksum.Update(0, b.AsSpan(0, HeaderLength));
+        uint headerCrc = FrameChecksum.Update(0, b.AsSpan(0, HeaderLength)), fileCrc = headerCrc;
         while (pos < b.Length)
         {
             if (pos + 14 > b.Length) throw new NoiseInputException($"{path}: truncated at byte {pos} (a structure header is cut off)");
@@ -124,7 +124,7 @@ public static class GwfReader
         if (endOfFile is null) throw new NoiseInputException($"{path}: no FrEndOfFile: the file is truncated");
         uint fileSum = Convert.ToUInt32(endOfFile["chkSumFile"]), headerSum = Convert.ToUInt32(endOfFile["chkSumFrHeader"]);
         if (fileSum != 0 && FrameChecksum.Finish(fileCrc, (ulong)fileEnd) != fileSum) throw new NoiseInputException($"{path}: file checksum error: the file is corrupt");
-        if (headerSum != 0 && FrameChecksum.Cksum(b.AsSpan(0, HeaderLength)) != headerSum) throw new NoiseInputException($"{path}: header checksum error: the file is corrupt");
+        if (headerSum != 0 && FrameChecksum.Finish(headerCrc, HeaderLength) != headerSum) throw new NoiseInputException($"{path}: header checksum error: the file is corrupt");
 
         var byName = new Dictionary<string, (string Kind, double Rate, double Start, List<double[]> Parts, string Unit)>();
         var order = new List<string>();

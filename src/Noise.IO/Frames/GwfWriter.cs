@@ -131,15 +131,16 @@ public static class GwfWriter
                 ["fRange"] = c.SampleRate / 2, ["BW"] = 0.0, ["nAuxParam"] = (ushort)0, ["auxParam"] = Array.Empty<double>(), ["auxParamNames"] = Array.Empty<string>(),
                 ["data"] = (FrVect, (uint)i), ["next"] = i + 1 < channels.Count ? (FrProcData, (uint)(i + 1)) : (0, 0u),
             });
-            // the samples go from the channel's own array to the file (little-endian machines), checksummed on the way
+            // the samples go from the channel's own array to the file (little-endian machines: they are their own
+            // little-endian bytes), checksummed on the way; gzip, when asked, deflates those little-endian bytes
             object packed = c.Data;
-            if (gzip) packed = Deflate(MemoryMarshal.AsBytes(c.Data.AsSpan()));
-            else if (!BitConverter.IsLittleEndian)
+            if (!BitConverter.IsLittleEndian)
             {
                 var le = new byte[c.Data.Length * 4];
                 for (int k = 0; k < c.Data.Length; k++) BinaryPrimitives.WriteSingleLittleEndian(le.AsSpan(4 * k), c.Data[k]);
                 packed = le;
             }
+            if (gzip) packed = Deflate(packed is byte[] bytes ? bytes : MemoryMarshal.AsBytes(c.Data.AsSpan()));
             ulong nBytes = packed is byte[] pb ? (ulong)pb.Length : (ulong)c.Data.Length * 4;
             Write(o, FrVect, (uint)i, new()
             {
