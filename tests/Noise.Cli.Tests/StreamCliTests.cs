@@ -107,6 +107,20 @@ public partial class StreamCliTests
 
     private static JsonNode Stats(string path) => JsonNode.Parse(File.ReadAllText(path))!;
 
+    /// <summary>
+    /// Waits (at most <paramref name="timeoutSeconds"/>) until the stream's /health counts <paramref name="dataSeconds"/>
+    /// of data, stops it with SIGTERM, checks it exited cleanly and returns its --stats file.
+    /// </summary>
+    private static async Task<JsonNode> StopOnceRead(StreamProcess p, HttpClient http, string stats, double dataSeconds, double timeoutSeconds)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < timeoutSeconds && JsonNode.Parse(await http.GetStringAsync("/health"))!["data_seconds"]!.GetValue<double>() < dataSeconds) await Task.Delay(100);
+        await Task.Delay(300);
+        p.Terminate();
+        Assert.True(p.WaitForExit() == 0, p.Err);
+        return Stats(stats);
+    }
+
     [SkippableFact]
     public void ReplaysAGwoscFileAtMaxSpeedWithSchemaValidTriggers()
     {
@@ -205,12 +219,7 @@ public partial class StreamCliTests
         // and second 5 again, long after the stream moved past it: late, skipped
         await Task.Delay(500);
         WriteFrameFile(watched, seconds[5].Gps, seconds[5].Data, "V-V1_llhoft-" + seconds[5].Gps + "-1.h5");
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < 30 && JsonNode.Parse(await http.GetStringAsync("/health"))!["data_seconds"]!.GetValue<double>() < 40) await Task.Delay(100);
-        await Task.Delay(300);
-        p.Terminate();
-        Assert.True(p.WaitForExit() == 0, p.Err);
-        var s = Stats(stats);
+        var s = await StopOnceRead(p, http, stats, 40, 30);
         Assert.Equal(40, s["data_seconds"]!.GetValue<double>(), 6);
         Assert.Equal(40, s["frames"]!.GetValue<long>());
         Assert.Equal(0, s["gap_seconds"]!.GetValue<double>());
@@ -241,12 +250,7 @@ public partial class StreamCliTests
             File.Move(tmp, Path.Combine(watched, $"V-V1_llhoft-{gps}-1.gwf"));
             Thread.Sleep(20);
         }
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < 30 && JsonNode.Parse(await http.GetStringAsync("/health"))!["data_seconds"]!.GetValue<double>() < 30) await Task.Delay(100);
-        await Task.Delay(300);
-        p.Terminate();
-        Assert.True(p.WaitForExit() == 0, p.Err);
-        var s = Stats(stats);
+        var s = await StopOnceRead(p, http, stats, 30, 30);
         Assert.Equal(30, s["data_seconds"]!.GetValue<double>(), 6);
         Assert.Equal(30, s["frames"]!.GetValue<long>());
         Assert.Equal(0, s["gap_seconds"]!.GetValue<double>());
@@ -279,11 +283,7 @@ public partial class StreamCliTests
         Assert.True(sw.Elapsed.TotalSeconds >= 11.5, $"12 s of frames in real time took {sw.Elapsed.TotalSeconds:F1} s");
         // the last five seconds are kept
         Assert.Equal(5, Directory.GetFiles(live, "V-V1_NOISE_VIRGO_O3-*-1.gwf").Length);
-        while (sw.Elapsed.TotalSeconds < 60 && JsonNode.Parse(await http.GetStringAsync("/health"))!["data_seconds"]!.GetValue<double>() < 12) await Task.Delay(100);
-        await Task.Delay(300);
-        p.Terminate();
-        Assert.True(p.WaitForExit() == 0, p.Err);
-        var s = Stats(stats);
+        var s = await StopOnceRead(p, http, stats, 12, 60);
         Assert.Equal(12, s["data_seconds"]!.GetValue<double>(), 6);
         Assert.Equal(0, s["gap_seconds"]!.GetValue<double>());
         Assert.Equal(0, s["late_files"]!.GetValue<long>());
