@@ -17,13 +17,15 @@ internal static class StageTimer
         var tScenario = sw.Elapsed.TotalSeconds;
         scenario.LoadPsd();
         var tPsd = sw.Elapsed.TotalSeconds;
-        using var engine = new NoiseEngine(device, scenario, 64);
+        var stages = new StageTimes();
+        using var engine = new NoiseEngine(device, scenario, 64, SignalComponents.Noise) { Stages = stages };
         var tEngine = sw.Elapsed.TotalSeconds;
         Console.WriteLine($"scenario load+validate {tScenario - tDevice:F3} s, one more curve load {tPsd - tScenario:F3} s, engine {tEngine - tPsd:F3} s");
         long n = (long)(seconds * scenario.SampleRate);
         long got = 0;
         engine.Generate(scenario.GpsStart.ToSampleIndex(scenario.SampleRate), n, (s, _) => got += s.Length);
         var tGen = sw.Elapsed.TotalSeconds;
+        Console.WriteLine("noise only, per stage (synchronised): " + string.Join(", ", stages.Seconds.Select(kv => $"{kv.Key} {kv.Value:F3} s")));
         Console.WriteLine($"device {tDevice:F3} s, engine setup {tEngine - tDevice:F3} s, generate {seconds} s of data: {tGen - tEngine:F3} s ({got / (tGen - tEngine) / 1e6:F1} M samples/s)");
     }
 }
@@ -34,7 +36,7 @@ internal static class FftTimer
     {
         foreach (var n in new[] { 16384, 65536, 262144 })
         {
-            var fft = new Noise.Simulation.Fft.CpuRealFft(n);
+            var fft = new Noise.Core.RealFft<float>(n);
             var bins = new float[n + 2];
             var r = new Random(1);
             for (int i = 0; i < bins.Length; i++) bins[i] = (float)r.NextDouble();
@@ -43,7 +45,7 @@ internal static class FftTimer
             int reps = (1 << 24) / n;
             var sw = Stopwatch.StartNew();
             for (int i = 0; i < reps; i++) fft.Inverse(bins, o);
-            Console.WriteLine($"CpuRealFft n={n}: {sw.Elapsed.TotalMilliseconds / reps:F3} ms, {sw.Elapsed.TotalMilliseconds * 1e6 / reps / n:F2} ns/sample");
+            Console.WriteLine($"RealFft<float> n={n}: {sw.Elapsed.TotalMilliseconds / reps:F3} ms, {sw.Elapsed.TotalMilliseconds * 1e6 / reps / n:F2} ns/sample");
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Numerics;
-using NWaves.Transforms;
+using System.Runtime.InteropServices;
 using Noise.Core;
 
 namespace Noise.Detection;
@@ -144,11 +144,11 @@ public static class Conditioning
         }
         var spec = WhitenedSpectrum(x, fs, psd, settings, out var usable, notched);
         int nfft = 2 * (spec.Length - 1), nOut = nfft / factor;
-        var re = new double[nOut / 2 + 1];
-        var im = new double[nOut / 2 + 1];
-        for (int k = 0; k < nOut / 2; k++) { re[k] = spec[k].Real; im[k] = spec[k].Imaginary; }
+        // the bins up to the coarse grid's Nyquist (zero there: FHigh lies below it), as interleaved (re, im)
+        var bins = MemoryMarshal.Cast<Complex, double>(spec.AsSpan(0, nOut / 2 + 1)).ToArray();
+        bins[nOut] = bins[nOut + 1] = 0;
         var y = new double[nOut];
-        new RealFft64(nOut).Inverse(re, im, y);
+        RealFft<double>.ForThread(nOut).Inverse(bins, y);
         // irfft normalisation of the full transform: the band-limited signal sampled on the coarser grid
         var w = new double[x.Length / factor];
         for (int i = 0; i < w.Length; i++) w[i] = usable[i * factor] ? y[i] / nfft : double.NaN;
@@ -182,16 +182,16 @@ public static class Conditioning
             double w = d < taper ? 0.5 - 0.5 * Math.Cos(Math.PI * (d - 1) / taper) : 1;
             buf[i] = x[i] * w;
         }
-        var re = new double[nfft / 2 + 1];
-        var im = new double[nfft / 2 + 1];
-        new RealFft64(nfft).Direct(buf, re, im);
-        var gain = Gain(psd, fs, settings, notched);
         var spec = new Complex[nfft / 2 + 1];
+        var bins = MemoryMarshal.Cast<Complex, double>(spec.AsSpan());
+        RealFft<double>.ForThread(nfft).Forward(buf, bins);
+        var gain = Gain(psd, fs, settings, notched);
         double df = fs / nfft;
+        spec[0] = spec[nfft / 2] = Complex.Zero;
         for (int k = 1; k < nfft / 2; k++)
         {
             double g = gain(k * df);
-            if (g != 0) spec[k] = new Complex(re[k], im[k]) * g;
+            spec[k] = g != 0 ? spec[k] * g : Complex.Zero;
         }
         return spec;
     }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using NWaves.Transforms;
 using Noise.Core;
 
 namespace Noise.Detection;

@@ -62,20 +62,23 @@ public static class QTriggers
                 int k0 = Math.Max(1, (int)Math.Ceiling((f - hw) / df)), k1 = Math.Min(half - 1, (int)Math.Floor((f + hw) / df));
                 if (k1 < k0) continue;
                 int m = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 2 * (k1 - k0 + 1)));
-                var z = new Complex[m];
+                var zr = new double[m];
+                var zi = new double[m];
                 double wAll = 0, wData = 0;
                 for (int k = k0; k <= k1; k++)
                 {
                     double u = (k * df - f) / hw, w = (1 - u * u) * (1 - u * u);
-                    z[k - k0] = spec[k] * w;
+                    zr[k - k0] = spec[k].Real * w;
+                    zi[k - k0] = spec[k].Imaginary * w;
                     wAll += w * w;
                     if (spec[k] != Complex.Zero) wData += w * w;
                 }
                 // a row whose band lies mostly outside the analysed band or in notches measures nothing
                 if (wData < 0.5 * wAll) continue;
-                ComplexFft.Inverse(z);
+                // the row's band inverse-transformed on its own short grid (split format, this thread's transform)
+                var (rr, ri) = StockhamFft<double>.ForThread(m).Transform(zr, zi);
                 var e = new double[m];
-                for (int i = 0; i < m; i++) e[i] = z[i].Real * z[i].Real + z[i].Imaginary * z[i].Imaginary;
+                for (int i = 0; i < m; i++) e[i] = rr[i] * rr[i] + ri[i] * ri[i];
                 double tileSeconds = duration / m;
                 // the row's median over tiles that hold data only (padding and gaps would drag it to zero); a
                 // selection, not a sort: the median of every row was most of the baseline's time
@@ -101,7 +104,7 @@ public static class QTriggers
                     // Omicron's amplitude: the SNR in strain units at the tile's frequency
                     double s = psd.Values[Math.Clamp((int)Math.Round((f - psd.F0) / psd.DeltaF), 0, psd.Length - 1)];
                     tiles.Add(new QTrigger(start + t, f, start + t - tileSeconds / 2, start + t + tileSeconds / 2, f - hw, f + hw,
-                        snr, q, snr * Math.Sqrt(s / 2), Math.Atan2(z[i].Imaginary, z[i].Real)));
+                        snr, q, snr * Math.Sqrt(s / 2), Math.Atan2(ri[i], rr[i])));
                 }
             }
         }
@@ -142,36 +145,5 @@ public static class QTriggers
             i = j;
         }
         return triggers;
-    }
-}
-
-/// <summary>Order statistics without sorting.</summary>
-public static class Selection
-{
-    /// <summary>The k-th smallest value (0-based) of <paramref name="a"/>, which it reorders: quickselect, median-of-three pivots.</summary>
-    public static double Kth(Span<double> a, int k)
-    {
-        if ((uint)k >= (uint)a.Length) throw new ArgumentOutOfRangeException(nameof(k));
-        int lo = 0, hi = a.Length - 1;
-        while (hi > lo)
-        {
-            int mid = lo + (hi - lo) / 2;
-            // median of three to the middle, then Hoare partition around it
-            if (a[mid] < a[lo]) (a[mid], a[lo]) = (a[lo], a[mid]);
-            if (a[hi] < a[lo]) (a[hi], a[lo]) = (a[lo], a[hi]);
-            if (a[hi] < a[mid]) (a[hi], a[mid]) = (a[mid], a[hi]);
-            double pivot = a[mid];
-            int i = lo, j = hi;
-            while (i <= j)
-            {
-                while (a[i] < pivot) i++;
-                while (a[j] > pivot) j--;
-                if (i <= j) { (a[i], a[j]) = (a[j], a[i]); i++; j--; }
-            }
-            if (k <= j) hi = j;
-            else if (k >= i) lo = i;
-            else return a[k];
-        }
-        return a[k];
     }
 }

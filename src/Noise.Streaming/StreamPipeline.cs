@@ -1,4 +1,3 @@
-using NWaves.Transforms;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Noise.Core;
@@ -303,7 +302,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     }
 
     private const int ColumnSamples = 1024;
-    private readonly RealFft64 _columnFft = new(ColumnSamples);
+    private readonly RealFft<double> _columnFft = new(ColumnSamples);
     private readonly double[] _columnX = new double[ColumnSamples], _columnRe = new double[ColumnSamples / 2 + 1], _columnIm = new double[ColumnSamples / 2 + 1];
     private (int Lo, int Hi)[]? _bandBins;
 
@@ -326,7 +325,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
             if (x.All(double.IsFinite))
             {
                 for (int i = 0; i < n; i++) x[i] *= 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / n);
-                _columnFft.Direct(x, _columnRe, _columnIm);
+                _columnFft.Forward(x, _columnRe, _columnIm);
                 for (int b = 0; b < col.Length; b++)
                 {
                     var (lo, hi) = _bandBins[b];

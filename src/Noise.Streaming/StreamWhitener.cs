@@ -1,4 +1,3 @@
-using NWaves.Transforms;
 using Noise.Core;
 using Noise.Detection;
 
@@ -16,8 +15,8 @@ public sealed class StreamWhitener
 {
     private readonly int _fs, _factor, _half, _n;
     private readonly ConditioningSettings _settings;
-    private readonly RealFft64 _fft;
-    private readonly RealFft64 _coarse;
+    private readonly RealFft<double> _fft;
+    private readonly RealFft<double> _coarse;
     private double[]? _hRe, _hIm;
     private double[]? _oldRe, _oldIm;
     private long _fadeFrom = long.MinValue;
@@ -41,8 +40,8 @@ public sealed class StreamWhitener
         _half = Math.Max(_factor, (int)Math.Round(filterSeconds * sampleRate / 2 / _factor) * _factor);
         // blocks of at least 4 s: fewer, larger FFTs at max speed; still a few ms each
         _n = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4 * _half, 4 * sampleRate));
-        _fft = new RealFft64(_n);
-        _coarse = new RealFft64(_n / _factor);
+        _fft = new RealFft<double>(_n);
+        _coarse = new RealFft<double>(_n / _factor);
         _buf = new double[_n];
         _re = new double[_n / 2 + 1];
         _im = new double[_n / 2 + 1];
@@ -90,7 +89,7 @@ public sealed class StreamWhitener
         for (int m = -halfOut; m <= halfOut; m++) _buf[(m * _factor + _n) % _n] = taps[m + halfOut];
         var hr = new double[_n / 2 + 1];
         var hi = new double[_n / 2 + 1];
-        _fft.Direct(_buf, hr, hi);
+        _fft.Forward(_buf, hr, hi);
         if (_hRe is not null && NextOut != long.MinValue)
         {
             (_oldRe, _oldIm) = (_hRe, _hIm);
@@ -158,7 +157,7 @@ public sealed class StreamWhitener
             weight[k] = Math.Min(weight[k], cap);
             product[k] = weight[k] * target[k];
         }
-        var fft = new RealFft64(grid);
+        var fft = new RealFft<double>(grid);
         var autocorrelation = new double[grid];
         var crossCorrelation = new double[grid];
         fft.Inverse(weight, zero, autocorrelation);
@@ -284,7 +283,7 @@ public sealed class StreamWhitener
                 if (bad) _buf[i] = 0;
                 _prefix[i + 1] = _prefix[i] + (bad ? 1 : 0);
             }
-            _fft.Direct(_buf, _re, _im);
+            _fft.Forward(_buf, _re, _im);
             Filter(_hRe, _hIm, _y);
             bool fading = _oldRe is not null && NextOut < _fadeFrom + _fade;
             if (fading) Filter(_oldRe!, _oldIm!, _yOld);

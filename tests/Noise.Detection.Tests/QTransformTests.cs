@@ -1,3 +1,4 @@
+using Noise.Core;
 using System.Numerics;
 
 namespace Noise.Detection.Tests;

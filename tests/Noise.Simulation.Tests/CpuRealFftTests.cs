@@ -1,4 +1,5 @@
-using Noise.Simulation.Fft;
+using Noise.Core;
+
 
 namespace Noise.Simulation.Tests;
 
@@ -15,7 +16,7 @@ public class CpuRealFftTests
         var bins = new float[n + 2];
         for (int i = 0; i < bins.Length; i++) bins[i] = (float)(r.NextDouble() - 0.5);
         var got = new float[n];
-        new CpuRealFft(n).Inverse(bins, got);
+        new RealFft<float>(n).Inverse(bins, got);
 
         double maxAbs = 0, maxErr = 0;
         for (int t = 0; t < n; t++)
@@ -43,7 +44,7 @@ public class CpuRealFftTests
         var x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float)(r.NextDouble() - 0.5);
         var got = new float[n + 2];
-        new CpuRealFft(n).Forward(x, got);
+        new RealFft<float>(n).Forward(x, got);
         double scale = 0, maxErr = 0;
         for (int k = 0; k <= n / 2; k++)
         {
@@ -67,7 +68,7 @@ public class CpuRealFftTests
         var r = new Random(5);
         var x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float)(r.NextDouble() - 0.5);
-        var fft = new CpuRealFft(n);
+        var fft = new RealFft<float>(n);
         var bins = new float[n + 2];
         var back = new float[n];
         fft.Forward(x, bins);
@@ -93,7 +94,7 @@ public class CpuRealFftTests
         var ours = new float[n];
         var single = new float[n];
         var reference = new double[n];
-        new CpuRealFft(n).Inverse(bins, ours);
+        new RealFft<float>(n).Inverse(bins, ours);
         new NWaves.Transforms.RealFft(n).Inverse(re, im, single);
         new NWaves.Transforms.RealFft64(n).Inverse(Array.ConvertAll(re, v => (double)v), Array.ConvertAll(im, v => (double)v), reference);
         double rms = Math.Sqrt(reference.Average(v => v * v));

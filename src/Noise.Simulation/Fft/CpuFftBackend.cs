@@ -1,10 +1,11 @@
+using Noise.Core;
 using ILGPU;
 using ILGPU.Runtime;
 
 namespace Noise.Simulation.Fft;
 
 /// <summary>
-/// Runs <see cref="CpuRealFft"/> over the CPU accelerator's buffers in place (their NativePtr is host memory), one
+/// Runs <see cref="RealFft{T}"/> (float32) over the CPU accelerator's buffers in place (their NativePtr is host memory), one
 /// segment per task, on at most <c>threads</c> threads. Each segment's result depends only on its bins.
 /// </summary>
 public sealed unsafe class CpuFftBackend : IInverseFftBackend
@@ -12,14 +13,14 @@ public sealed unsafe class CpuFftBackend : IInverseFftBackend
     private readonly int _n;
     private readonly int _binSlot;
     private readonly ParallelOptions _parallel;
-    private readonly ThreadLocal<CpuRealFft> _fft;
+    private readonly ThreadLocal<RealFft<float>> _fft;
 
     public CpuFftBackend(int n, int binSlotFloats, int threads)
     {
         _n = n;
         _binSlot = binSlotFloats;
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
-        _fft = new ThreadLocal<CpuRealFft>(() => new CpuRealFft(n));
+        _fft = new ThreadLocal<RealFft<float>>(() => new RealFft<float>(n));
     }
 
     public string Name => "managed real FFT (radix-2 Stockham, Vector256)";

@@ -85,7 +85,7 @@ public sealed class TransientMeasure(Scenario scenario)
 
     private sealed class Scratch(int n)
     {
-        public readonly Fft.CpuRealFft Fft = new(n);
+        public readonly RealFft<float> Fft = new(n);
         public readonly float[] X = new float[n], Bins = new float[n + 2];
     }
 
