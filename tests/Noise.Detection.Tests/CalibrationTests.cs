@@ -95,6 +95,41 @@ public class CalibrationTests
         Assert.All(peaks, p => Assert.InRange(p, 5, 45));
         Assert.Equal(variety.CurveOf(7, 11), variety.CurveOf(7, 11));
     }
+
+    /// <summary>Band breathing swells and shrinks the band's PSD as (1 + m sin)^2 and leaves the rest of the spectrum alone.</summary>
+    [Fact]
+    public void BreathingBandsModulateTheirBandOnly()
+    {
+        const int fs = 4096;
+        var rng = new Random(5);
+        var x = new double[128 * fs];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextDouble() - 0.5;
+        var y = (double[])x.Clone();
+        // period 64 s, peak of the sine at t = 32 s, trough at t = 64 s
+        NoiseVariety.BreatheBands(y, 0, fs, [(100, 200, 0.4, 64, -Math.PI / 2)]);
+        var settings = new ConditioningSettings();
+        double Mean(double[] d, int t0, double lo, double hi)
+        {
+            var psd = Conditioning.EstimatePsd(d.AsSpan(t0 * fs, 16 * fs), fs, settings);
+            double sum = 0;
+            int count = 0;
+            for (int j = 0; j < psd.Length; j++)
+                if (psd.FrequencyAt(j) >= lo && psd.FrequencyAt(j) <= hi) { sum += psd.Values[j]; count++; }
+            return sum / count;
+        }
+        // over +-8 s about the peak (1 + 0.4 sin)^2 averages ~1.85, about the trough ~0.41
+        Assert.InRange(Mean(y, 24, 120, 180) / Mean(x, 24, 120, 180), 1.6, 2.1);
+        Assert.InRange(Mean(y, 56, 120, 180) / Mean(x, 56, 120, 180), 0.33, 0.5);
+        Assert.InRange(Mean(y, 24, 400, 1500) / Mean(x, 24, 400, 1500), 0.999, 1.001);
+        // a stretch drawn with breathing differs from the same draw without it only through its own stream
+        var with = new NoiseVariety { ForestProbability = 0, EnvelopeProbability = 0, BreathingProbability = 1 };
+        var a = (double[])x.Clone();
+        var b = (double[])x.Clone();
+        with.Apply(a, 0, fs, new PsdCurve([1, 2048], [1e-46, 1e-46], "flat"), 7, 3);
+        with.Apply(b, 0, fs, new PsdCurve([1, 2048], [1e-46, 1e-46], "flat"), 7, 3);
+        Assert.Equal(a, b);
+        Assert.NotEqual(x, a);
+    }
 }
 
 public class IdealSearchTests

@@ -22,12 +22,17 @@ internal static class TrainCommand
                 "beside the time series. It finds more scattered-light arches than v1 and takes about 25 % longer per epoch (README, \"GlitchNet v2\"). " +
                 "Default: v1, the time series alone.",
         };
-        var vary = new Option<bool>("--vary-noise") { Description = "Domain randomisation: each training stretch is drawn on one of five noise curves (the scenario's, Virgo O2 measured, O4, design, LIGO Hanford O3), with a random forest of wandering, beating lines (probability 0.7) and a slow gain envelope (0.5), so that no one curve or line pattern is learnt as 'no glitch'. Recorded in model.json (noise_variety)." };
+        var vary = new Option<bool>("--vary-noise") { Description = "Domain randomisation: each training stretch is drawn on one of five noise curves (the scenario's, Virgo O2 measured, O4, design, LIGO Hanford O3), with a random forest of wandering, beating lines (probability 0.7) a slow gain envelope (0.5) and, per --breathing, bands whose level swells within a minute, so that no one curve or line pattern is learnt as 'no glitch'. Recorded in model.json (noise_variety)." };
         var init = new Option<DirectoryInfo?>("--init") { Description = "Start from this model folder's weights (fine-tuning) instead of random ones; its classes and network must be the ones this run trains (same scenario classes, same --spectrogram-branch). Ignored when resuming a checkpoint." };
         var fineNotch = new Option<double>("--fine-notch")
         {
             Description = "Conditioning's fine notch for line forests: PSD bins more than this many times their median over +-2 Hz are left out (widened by 1 Hz), beside the 100x / +-32 Hz notch of strong lines; recorded in model.json, so detect, evaluate and stream use it too. 0 turns it off.",
             DefaultValueFactory = _ => TrainOptions.DefaultFineNotchFactor,
+        };
+        var breathing = new Option<double>("--breathing")
+        {
+            Description = "With --vary-noise: the probability that a training stretch breathes in 1-3 bands of its own (10-1500 Hz, depth up to 0.5, period 4-300 s), as real Virgo strain does within a minute (37 % at 10-30 Hz in O2). 0 turns it off (models before 2026-12-04).",
+            DefaultValueFactory = _ => 0.5,
         };
         var cmd = new Command("train",
             "Train the TorchSharp glitch detector on the twin: windows of whitened strain with balanced glitch classes,\n" +
@@ -35,8 +40,8 @@ internal static class TrainCommand
             "windows it most takes for glitches (hard negatives). Progress per epoch; the best model by validation loss\n" +
             "is kept; rerun the same command to resume after a kill.\n" +
             "Example: noise train --config virgo-o3.yaml --minutes 15 --out models/o3")
-        { config, minutes, epochs, outDir, threads, seed, spectrogram, vary, init, fineNotch };
-        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed), r.GetValue(spectrogram), r.GetValue(vary), r.GetValue(init), r.GetValue(fineNotch)));
+        { config, minutes, epochs, outDir, threads, seed, spectrogram, vary, init, fineNotch, breathing };
+        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed), r.GetValue(spectrogram), r.GetValue(vary), r.GetValue(init), r.GetValue(fineNotch), r.GetValue(breathing)));
         return cmd;
     }
 
@@ -53,13 +58,14 @@ internal static class TrainCommand
         };
     }
 
-    private static int Run(FileInfo configFile, double? minutes, int? epochs, DirectoryInfo outDir, int? threadsOpt, long? seed, bool spectrogramBranch, bool vary, DirectoryInfo? init, double fineNotch)
+    private static int Run(FileInfo configFile, double? minutes, int? epochs, DirectoryInfo outDir, int? threadsOpt, long? seed, bool spectrogramBranch, bool vary, DirectoryInfo? init, double fineNotch, double breathing)
     {
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
         if (minutes is { } m && !(m > 0)) throw new NoiseInputException($"--minutes must be positive, got {m}");
         if (epochs is { } e && e < 1) throw new NoiseInputException($"--epochs must be at least 1, got {e}");
         if (seed is < 0) throw new NoiseInputException($"--seed must be non-negative, got {seed}");
         if (!(fineNotch >= 0) || double.IsInfinity(fineNotch) || fineNotch is > 0 and <= 1) throw new NoiseInputException($"--fine-notch must be 0 (off) or above 1, got {fineNotch}");
+        if (!(breathing is >= 0 and <= 1)) throw new NoiseInputException($"--breathing is a probability in [0, 1], got {breathing}");
         var options = new TrainOptions
         {
             Scenario = scenario,
@@ -70,7 +76,7 @@ internal static class TrainCommand
             Seed = seed ?? scenario.Seed,
             SpectrogramBranch = spectrogramBranch,
             SoftwareVersion = Program.Version,
-            Variety = vary ? Variety() : null,
+            Variety = vary ? Variety() with { BreathingProbability = breathing } : null,
             InitFrom = init?.FullName,
             FineNotchFactor = fineNotch,
         };
