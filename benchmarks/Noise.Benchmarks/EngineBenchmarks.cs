@@ -12,13 +12,13 @@ public class EngineBenchmarks
 
     /// <summary>The AVX2 bins (CpuGaussianBins) or the ILGPU kernel's, side by side in one run: the same bits, different speed.</summary>
     [Params(true, false)]
-    public bool VectorBins { get; set; }
+    public bool NativeCpu { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         _device = ComputeDevice.Create(DeviceChoice.Cpu, Environment.ProcessorCount);
-        _engine = new NoiseEngine(_device, BenchScenario.VirgoO3(), 64) { VectorBins = VectorBins };
+        _engine = new NoiseEngine(_device, BenchScenario.VirgoO3(), 64) { NativeCpu = NativeCpu };
     }
 
     /// <summary>64 s of Virgo O3 noise at 16384 Hz (1,048,576 samples).</summary>

@@ -28,14 +28,15 @@ public sealed class NoiseEngine : IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _time;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _output;
     private readonly HostStaging? _hostOutput;
-    /// <summary>Compiled on first use: on a CPU with AVX2 the bins are drawn by <see cref="CpuGaussianBins"/> and the kernel is never needed.</summary>
+    /// <summary>Compiled on first use: on the native CPU path (<see cref="NativeCpu"/>) the kernel is never needed.</summary>
     private Action<Index1D, ArrayView<BinQuad>, ArrayView<AmpPair>, ArrayView<float>, BinParams>? _binsKernel;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _gains;
     private readonly float[] _hostGains;
     private readonly (int Lo, int Hi)[] _bandBins;
     private readonly double[] _bandPhase;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams> _fadeKernel;
-    private readonly Action<Index1D, ArrayView<float>, int, int, int, int> _carryKernel;
+    /// <summary>Compiled on first use, as the bins kernel: the native CPU path never needs them.</summary>
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams>? _fadeKernel;
+    private Action<Index1D, ArrayView<float>, int, int, int, int>? _carryKernel;
     private readonly GlitchPopulation? _glitches;
     private readonly DisturbancePopulation? _disturbances;
     private readonly LockTimeline? _lock;
@@ -46,10 +47,13 @@ public sealed class NoiseEngine : IDisposable
     private readonly LineWave[]? _cpuLines;
 
     /// <summary>
-    /// Whether the CPU accelerator draws the Gaussian bins on the AVX2 path (<see cref="CpuGaussianBins"/>, bit-identical
-    /// to the kernel; default) rather than through the ILGPU kernel as CUDA does. Tests run both.
+    /// Whether the CPU accelerator runs the native path (default): the Gaussian bins on AVX2 (<see cref="CpuGaussianBins"/>)
+    /// and the cross-fade and tail carry as block copies and vector loops (<see cref="CpuCrossfade"/>), all
+    /// bit-identical to the ILGPU kernels, rather than those kernels as CUDA runs them. Tests run both.
     /// </summary>
-    public bool VectorBins { get; init; } = true;
+    public bool NativeCpu { get; init; } = true;
+
+    private bool UseNative => !_device.IsCuda && NativeCpu && CpuGaussianBins.IsSupported;
     private readonly int _launch;
     private readonly uint _key0, _key1, _channelId;
 
@@ -83,8 +87,6 @@ public sealed class NoiseEngine : IDisposable
         _bandPhase = scenario.Breathing.Select((b, i) => new CounterRng(scenario.Seed, 0xB2EAu, (uint)i, 0).Uniform(0, 2 * Math.PI)).ToArray();
         _hostGains = new float[(_blockSegments + 1) * 4];
         _gains = acc.Allocate1D<float>(_hostGains.Length);
-        _fadeKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams>(NoiseKernels.Crossfade);
-        _carryKernel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int, int>(NoiseKernels.CarryTail);
         _launch = (int)Math.Min(acc.MaxNumThreads, 1 << 20);
         Components = components;
         bool glitches = components.HasFlag(SignalComponents.Glitches) && scenario.Glitches.Count > 0;
@@ -162,29 +164,25 @@ public sealed class NoiseEngine : IDisposable
                 {
                     // First block: also draw the segment before, whose tail fades into the first output stride.
                     LaunchBins(m0 - 1, nb + 1, 0);
+                    Charge("bins");
                     _fft.Inverse(_bins, _time, 0, nb + 1);
                 }
                 else
                 {
-                    _carryKernel(_launch, _time.View, prevSegments, Layout.SegmentLength, Layout.Overlap, _launch);
+                    CarryTail(prevSegments);
                     LaunchBins(m0, nb, 1);
                     _device.Accelerator.Synchronize();
+                    Charge("bins");
                     _fft.Inverse(_bins, _time, 1, nb);
                 }
-                _fadeKernel(_launch, _time.View, _fade.View, _output.View, new CrossfadeParams
-                {
-                    SegmentLength = Layout.SegmentLength,
-                    Overlap = Layout.Overlap,
-                    Segments = nb,
-                    Stride = _launch,
-                    Contiguous = _device.IsCuda ? 0 : 1,
-                });
+                Charge("fft");
+                Crossfade(nb);
             }
             else
             {
                 _output.MemSetToZero();
             }
-            Charge("noise");
+            Charge("crossfade");
             AddLines(blockStart, nb * s);
             Charge("lines");
             _transients.Add(_output.View, blockStart, nb * s, Stages);
@@ -201,6 +199,39 @@ public sealed class NoiseEngine : IDisposable
             sink(host, from);
             Charge("sink");
         }
+    }
+
+    /// <summary>The last block's final segment tail moves to slot 0, where the next block's first segment fades in over it.</summary>
+    private unsafe void CarryTail(int fromSlot)
+    {
+        if (UseNative)
+        {
+            _device.Accelerator.Synchronize();
+            CpuCrossfade.CarryTail((float*)_time.NativePtr, fromSlot, Layout.SegmentLength, Layout.Overlap);
+            return;
+        }
+        _carryKernel ??= _device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int, int>(NoiseKernels.CarryTail);
+        _carryKernel(_launch, _time.View, fromSlot, Layout.SegmentLength, Layout.Overlap, _launch);
+    }
+
+    /// <summary>The block's output: segments 1..nb of the time buffer, each faded in over its predecessor's tail.</summary>
+    private unsafe void Crossfade(int segments)
+    {
+        if (UseNative)
+        {
+            _device.Accelerator.Synchronize();
+            CpuCrossfade.Run((float*)_time.NativePtr, (float*)_fade.NativePtr, (float*)_output.NativePtr, Layout.SegmentLength, Layout.Overlap, segments, _device.Threads);
+            return;
+        }
+        _fadeKernel ??= _device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, CrossfadeParams>(NoiseKernels.Crossfade);
+        _fadeKernel(_launch, _time.View, _fade.View, _output.View, new CrossfadeParams
+        {
+            SegmentLength = Layout.SegmentLength,
+            Overlap = Layout.Overlap,
+            Segments = segments,
+            Stride = _launch,
+            Contiguous = _device.IsCuda ? 0 : 1,
+        });
     }
 
     /// <summary>No science data while the detector is not analysis-ready: those samples are zero.</summary>
@@ -272,7 +303,7 @@ public sealed class NoiseEngine : IDisposable
             Key1 = _key1,
             Channel = _channelId,
         };
-        if (!_device.IsCuda && VectorBins && CpuGaussianBins.IsSupported)
+        if (UseNative)
         {
             _device.Accelerator.Synchronize();   // nothing may still read the bins being overwritten
             CpuGaussianBins.Fill((BinQuad*)_bins.NativePtr, (AmpPair*)_amplitude.NativePtr, (float*)_gains.NativePtr, p, _device.Threads);

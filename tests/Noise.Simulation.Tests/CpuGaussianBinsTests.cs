@@ -57,14 +57,15 @@ public class CpuGaussianBinsTests
     }
 }
 
-public class VectorBinsEngineTests
+public class NativeCpuEngineTests
 {
     /// <summary>
-    /// The whole engine with the AVX2 bins and with the kernel's: the same samples to the bit, for coloured O3 noise
-    /// with breathing bands, across block sizes and thread counts (the determinism contract on the CPU backend).
+    /// The whole engine on the native CPU path (AVX2 bins, native cross-fade and tail carry) and through the ILGPU
+    /// kernels: the same samples to the bit, for coloured O3 noise with breathing bands, across block sizes (so
+    /// several blocks and their tail carries) and thread counts (the determinism contract on the CPU backend).
     /// </summary>
     [SkippableFact]
-    public void TheEngineGivesTheSameBitsWithVectorOrKernelBins()
+    public void TheEngineGivesTheSameBitsOnTheNativePathOrThroughTheKernels()
     {
         Skip.IfNot(Noise.Simulation.Kernels.CpuGaussianBins.IsSupported, "this CPU has no AVX2");
         var s = Sim.O3() with { Breathing = [new() { Name = "b", Band = new(10, 60), Depth = 0.3, Period = 40 }, new() { Name = "c", Band = new(40, 400), Depth = 0.1, Period = 90 }] };

@@ -20,12 +20,12 @@ internal static class Sim
         Psd = new PsdSpec { Model = "white" },
     };
 
-    /// <param name="vectorBins">The CPU's AVX2 bins (the default) or the ILGPU kernel CUDA runs (<see cref="NoiseEngine.VectorBins"/>).</param>
+    /// <param name="vectorBins">The CPU's AVX2 bins (the default) or the ILGPU kernel CUDA runs (<see cref="NoiseEngine.NativeCpu"/>).</param>
     public static float[] Run(Scenario s, double startOffsetSeconds, double seconds, double block = 64, int threads = 2,
         DeviceChoice device = DeviceChoice.Cpu, SignalComponents components = SignalComponents.All, bool vectorBins = true)
     {
         using var dev = ComputeDevice.Create(device, threads);
-        using var engine = new NoiseEngine(dev, s, block, components) { VectorBins = vectorBins };
+        using var engine = new NoiseEngine(dev, s, block, components) { NativeCpu = vectorBins };
         long first = s.GpsStart.ToSampleIndex(s.SampleRate) + (long)Math.Round(startOffsetSeconds * s.SampleRate);
         var n = (long)Math.Round(seconds * s.SampleRate);
         var x = new float[n];
