@@ -13,14 +13,27 @@ public static class StateVectorFile
     public const string Format = "state-vector";
 
     public static void Write(string path, string channel, long firstSecond, IReadOnlyList<int> states, IReadOnlyDictionary<string, string> metadata)
-        => WriteAsync(path, channel, firstSecond, states, metadata).GetAwaiter().GetResult();
+    {
+        using var file = new AtomicFile(path);
+        WriteUncommitted(file, channel, firstSecond, states, metadata);
+        file.Commit();
+    }
 
-    private static async Task WriteAsync(string path, string channel, long firstSecond, IReadOnlyList<int> states, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>
+    /// Writes the file at <paramref name="file"/>'s temporary path and leaves the commit to the caller: a run writes
+    /// its state vector while the strain is generated and renames it into place only once the strain is complete.
+    /// </summary>
+    public static void WriteUncommitted(AtomicFile file, string channel, long firstSecond, IReadOnlyList<int> states, IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        WriteAsync(file.TempPath, channel, firstSecond, states, metadata).GetAwaiter().GetResult();
+    }
+
+    private static async Task WriteAsync(string tempPath, string channel, long firstSecond, IReadOnlyList<int> states, IReadOnlyDictionary<string, string> metadata)
     {
         var time = new DataField<double>("time");
         var state = new DataField<int>(channel);
-        using var file = new AtomicFile(path);
-        await using (var stream = new FileStream(file.TempPath, FileMode.CreateNew, FileAccess.ReadWrite))
+        await using (var stream = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite))
         {
             await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(time, state), stream,
                 new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest }).ConfigureAwait(false);
@@ -34,7 +47,6 @@ public static class StateVectorFile
             await rg.WriteAsync(time, new ReadOnlyMemory<double>(Enumerable.Range(0, states.Count).Select(i => (double)(firstSecond + i)).ToArray())).ConfigureAwait(false);
             await rg.WriteAsync(state, new ReadOnlyMemory<int>(states.ToArray())).ConfigureAwait(false);
         }
-        file.Commit();
     }
 
     /// <summary>(first GPS second, states) of a file written by <see cref="Write"/>.</summary>
