@@ -16,7 +16,10 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
     /// <param name="fill">Writes samples [start, start + buffer length) (absolute indices at fs) into the buffer; NaN or 0 where there are none.</param>
     private readonly Core.FrequencySeries _white = new(0, 0.25, Enumerable.Repeat(2.0 / detector.Spec.SampleRate, 4 * detector.Spec.SampleRate / 2 + 1).ToArray());
 
-    /// <summary>Where the time went (seconds, summed over scans) and how many windows the model scored.</summary>
+    /// <summary>
+    /// Where the time went (seconds, summed over scans; the three overlap, see <see cref="Scan"/>) and how many
+    /// windows the model scored.
+    /// </summary>
     public double ConditioningSeconds { get; private set; }
     public double ModelSeconds { get; private set; }
     public double BaselineSeconds { get; private set; }
@@ -50,6 +53,11 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
         });
     }
 
+    /// <summary>
+    /// Scans samples [first, first + total) at fs, read through <paramref name="fill"/> chunk by chunk in order. On two
+    /// cores the work is pipelined: while the model scores chunk k (its own threads), the baseline tiles chunk k and
+    /// chunk k + 1 is conditioned, each on its own thread; every chunk's results are the ones a serial scan gives.
+    /// </summary>
     public (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(int fs, long first, long total, Action<long, double[]> fill, Action<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(fill);
@@ -61,34 +69,58 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
         double runStart = (double)first / fs, runEnd = (double)(first + total) / fs;
         var scores = new List<WindowScore>();
         var tiles = new List<QTrigger>();
-        var x = new double[chunk];
-        for (long a = first - margin; a + margin < first + total; a += keep)
+        var starts = new List<long>();
+        for (long a = first - margin; a + margin < first + total; a += keep) starts.Add(a);
+
+        // conditioning of one chunk, on a worker thread: read here, in order, then conditioned there
+        Task<Conditioned?> Start(int k)
         {
-            fill(a, x);
-            double t0 = (double)a / fs, lo = t0 + (double)margin / fs, hi = Math.Min(lo + keep / (double)fs, runEnd);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            double[] conditioned;
-            List<(double Lo, double Hi)> notches;
-            try { conditioned = Conditioner.Condition(x, fs, spec, out notches); }
-            catch (NoiseInputException)
+            var x = new double[chunk];
+            fill(starts[k], x);
+            return Task.Run(() =>
             {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                try
+                {
+                    var c = Conditioner.Condition(x, fs, spec, out var notches);
+                    return new Conditioned(c, notches, clock.Elapsed.TotalSeconds);
+                }
                 // no gap-free PSD segment in the whole chunk (a long lock loss): nothing here to scan
+                catch (NoiseInputException) { return (Conditioned?)null; }
+            });
+        }
+
+        var next = starts.Count > 0 ? Start(0) : null;
+        for (int k = 0; k < starts.Count; k++)
+        {
+            var current = next!.GetAwaiter().GetResult();
+            next = k + 1 < starts.Count ? Start(k + 1) : null;
+            long a = starts[k];
+            double t0 = (double)a / fs, lo = t0 + (double)margin / fs, hi = Math.Min(lo + keep / (double)fs, runEnd);
+            if (current is not { } c)
+            {
                 progress?.Invoke(Math.Min(1, (hi - runStart) / (runEnd - runStart)));
                 continue;
             }
-            ConditioningSeconds += clock.Elapsed.TotalSeconds;
-            clock.Restart();
-            var slid = detector.Slide(conditioned, t0);
-            ModelSeconds += clock.Elapsed.TotalSeconds;
+            ConditioningSeconds += c.Seconds;
+            var baselineTask = Task.Run(() =>
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var found = BaselineTiles(c.Data, t0, c.Notches).Where(q => q.Time >= lo && q.Time < hi && q.Time >= runStart).ToList();
+                return (found, clock.Elapsed.TotalSeconds);
+            });
+            var modelClock = System.Diagnostics.Stopwatch.StartNew();
+            var slid = detector.Slide(c.Data, t0, s => s >= lo && s < hi && s >= runStart && s + spec.WindowSeconds <= runEnd);
+            ModelSeconds += modelClock.Elapsed.TotalSeconds;
             Windows += slid.Count;
-            clock.Restart();
-            foreach (var w in slid)
-                if (w.Start >= lo && w.Start < hi && w.Start >= runStart && w.Start + spec.WindowSeconds <= runEnd) scores.Add(w);
-            foreach (var q in BaselineTiles(conditioned, t0, notches))
-                if (q.Time >= lo && q.Time < hi && q.Time >= runStart) tiles.Add(q);
-            BaselineSeconds += clock.Elapsed.TotalSeconds;
+            scores.AddRange(slid);
+            var (chunkTiles, baselineSeconds) = baselineTask.GetAwaiter().GetResult();
+            tiles.AddRange(chunkTiles);
+            BaselineSeconds += baselineSeconds;
             progress?.Invoke(Math.Min(1, (hi - runStart) / (runEnd - runStart)));
         }
         return (scores, tiles);
     }
+
+    private sealed record Conditioned(double[] Data, List<(double Lo, double Hi)> Notches, double Seconds);
 }
