@@ -22,7 +22,7 @@ internal static class TrainCommand
                 "beside the time series. It finds more scattered-light arches than v1 and takes about 25 % longer per epoch (README, \"GlitchNet v2\"). " +
                 "Default: v1, the time series alone.",
         };
-        var vary = new Option<bool>("--vary-noise") { Description = "Domain randomisation: each training stretch is drawn on one of five noise curves (the scenario's, Virgo O2 measured, O4, design, LIGO Hanford O3), with a random forest of wandering, beating lines (probability 0.7) a slow gain envelope (0.5) and, per --breathing, bands whose level swells within a minute, so that no one curve or line pattern is learnt as 'no glitch'. Recorded in model.json (noise_variety)." };
+        var vary = new Option<bool>("--vary-noise") { Description = "Domain randomisation: each training stretch is drawn on one of five noise curves (the scenario's, Virgo O2 measured, O4, design, LIGO Hanford O3), with a random forest of wandering, beating lines (probability 0.7) a slow gain envelope (0.5) and, with --breathing, bands whose level swells within a minute, so that no one curve or line pattern is learnt as 'no glitch'. Recorded in model.json (noise_variety)." };
         var init = new Option<DirectoryInfo?>("--init") { Description = "Start from this model folder's weights (fine-tuning) instead of random ones; its classes and network must be the ones this run trains (same scenario classes, same --spectrogram-branch). Ignored when resuming a checkpoint." };
         var fineNotch = new Option<double>("--fine-notch")
         {
@@ -31,8 +31,8 @@ internal static class TrainCommand
         };
         var breathing = new Option<double>("--breathing")
         {
-            Description = "With --vary-noise: the probability that a training stretch breathes in 1-3 bands of its own (10-1500 Hz, depth up to 0.5, period 4-300 s), as real Virgo strain does within a minute (37 % at 10-30 Hz in O2). 0 turns it off (models before 2026-12-04).",
-            DefaultValueFactory = _ => 0.5,
+            Description = "With --vary-noise: the probability that a training stretch breathes in 1-3 bands of its own (10-1500 Hz, depth up to 0.5, period 4-300 s), as real Virgo strain does within a minute (37 % at 10-30 Hz in O2). Default 0 (off), as the shipped model was trained: fine-tuned with 0.5 it did better on the calibrated Virgo O2 twin and worse on O3 at SNR 8-15 (docs/detector.md).",
+            DefaultValueFactory = _ => 0,
         };
         var cmd = new Command("train",
             "Train the TorchSharp glitch detector on the twin: windows of whitened strain with balanced glitch classes,\n" +
