@@ -71,6 +71,9 @@ internal static class SimulateCommand
         string? componentsText, bool catalogueJsonl, bool drawPlots, FrameFolder? frames = null)
     {
         var wall = Stopwatch.StartNew();
+        int threads = CliOptions.ResolveThreads(threadsOpt);
+        // with --device the accelerator starts while the scenario is read and checked
+        using var early = deviceText is null ? null : new PendingDevice(Enum.Parse<DeviceChoice>(deviceText, ignoreCase: true), threads);
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
         if (seed is { } sd)
             scenario = scenario with { Seed = sd >= 0 ? sd : throw new NoiseInputException($"--seed must be non-negative, got {sd}") };
@@ -92,7 +95,6 @@ internal static class SimulateCommand
         if (Math.Abs(samplesExact - samples) > 1e-6)
             throw new NoiseInputException($"--duration {duration} s is not a whole number of samples at {scenario.SampleRate} Hz");
         long firstSample = scenario.GpsStart.ToSampleIndex(scenario.SampleRate);
-        int threads = CliOptions.ResolveThreads(threadsOpt);
         var shard = ShardSpec.Resolve(shardText, Environment.GetEnvironmentVariable);
         var components = componentsText is null ? SignalComponents.All : SignalComponentsParser.Parse(componentsText);
         // a component asked for by name must exist in the scenario (a typo in a job script should not run empty)
@@ -107,7 +109,7 @@ internal static class SimulateCommand
             if (componentsText is not null && components.HasFlag(flag) && !defined)
                 throw new NoiseInputException($"--components {key}: scenario '{scenario.Name}' defines no {key} (add a '{key}:' section)");
         }
-        // the scenario's hash (its JSON and curve file, ~0.06 s) is taken while the accelerator starts (below)
+        // the scenario's hash (its JSON and curve file, ~0.06 s) is taken while the accelerator starts and the engine is built
         var hashing = Task.Run(scenario.ComputeHash);
         string Hash() => hashing.GetAwaiter().GetResult();
 
@@ -137,9 +139,9 @@ internal static class SimulateCommand
         Directory.CreateDirectory(dir);
         AtomicFile.CleanStale(dir);
 
-        using var device = ComputeDevice.Create(scenario.Device, threads);
-        string hash = Hash();
+        using var device = early?.Take() ?? ComputeDevice.Create(scenario.Device, threads);
         using var engine = new NoiseEngine(device, scenario, blockSeconds, components);
+        string hash = Hash();
         Console.Error.WriteLine($"noise {Program.Version}: scenario '{scenario.Name}', {scenario.Channel} at {scenario.SampleRate} Hz, seed {scenario.Seed}, GPS {partStart} + {duration} s");
         Console.Error.WriteLine($"device: {device.Description}; FFT: {engine.FftName}; segment {engine.Layout.SegmentLength} samples, cross-fade {engine.Layout.Overlap}");
 
