@@ -166,6 +166,14 @@ public class DetectorCliTests
         (code, _, err) = CliHarness.Run("train", "--config", CliHarness.Config("virgo-o3.yaml"), "--minutes", "-1", "--out", dir);
         Assert.Equal(2, code);
         Assert.Contains("--minutes must be positive", err, StringComparison.Ordinal);
+        // a conditioning that notches no line at all is refused before anything is written
+        (code, _, err) = CliHarness.Run("train", "--config", CliHarness.Config("virgo-o3.yaml"), "--notch", "0", "--fine-notch", "0", "--out", Path.Combine(dir, "n"));
+        Assert.Equal(2, code);
+        Assert.Contains("--notch 0 with --fine-notch 0", err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir, "n")));
+        (code, _, err) = CliHarness.Run("train", "--config", CliHarness.Config("virgo-o3.yaml"), "--vary-noise", "--breathing", "1.5", "--out", Path.Combine(dir, "n"));
+        Assert.Equal(2, code);
+        Assert.Contains("--breathing is a probability", err, StringComparison.Ordinal);
         // fine-tuning needs the same network: the shipped model has the spectrogram branch, a run without it does not
         (code, _, err) = CliHarness.Run("train", "--config", CliHarness.Config("virgo-o3.yaml"), "--epochs", "1", "--init", ShippedModel, "--out", Path.Combine(dir, "t"));
         Assert.Equal(2, code);

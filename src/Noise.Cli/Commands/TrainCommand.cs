@@ -29,6 +29,11 @@ internal static class TrainCommand
             Description = "Conditioning's fine notch for line forests: PSD bins more than this many times their median over +-2 Hz are left out (widened by 1 Hz), beside the 100x / +-32 Hz notch of strong lines; recorded in model.json, so detect, evaluate and stream use it too. 0 turns it off.",
             DefaultValueFactory = _ => TrainOptions.DefaultFineNotchFactor,
         };
+        var notch = new Option<double>("--notch")
+        {
+            Description = "Conditioning's broad notch of strong lines: PSD bins more than this many times their median over +-32 Hz are left out, widened by 10 Hz (default 100). 0 turns it off, so that the fine notch alone (--fine-notch) removes lines and no +-10 Hz margins are lost around them; recorded in model.json.",
+            DefaultValueFactory = _ => new Noise.Detection.ConditioningSettings().NotchFactor,
+        };
         var breathing = new Option<double>("--breathing")
         {
             Description = "With --vary-noise: the probability that a training stretch breathes in 1-3 bands of its own (10-1500 Hz, depth up to 0.5, period 4-300 s), as real Virgo strain does within a minute (37 % at 10-30 Hz in O2). Default 0 (off), as the shipped model was trained: fine-tuned with 0.5 it did better on the calibrated Virgo O2 twin and worse on O3 at SNR 8-15 (docs/detector.md).",
@@ -40,8 +45,8 @@ internal static class TrainCommand
             "windows it most takes for glitches (hard negatives). Progress per epoch; the best model by validation loss\n" +
             "is kept; rerun the same command to resume after a kill.\n" +
             "Example: noise train --config virgo-o3.yaml --minutes 15 --out models/o3")
-        { config, minutes, epochs, outDir, threads, seed, spectrogram, vary, init, fineNotch, breathing };
-        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed), r.GetValue(spectrogram), r.GetValue(vary), r.GetValue(init), r.GetValue(fineNotch), r.GetValue(breathing)));
+        { config, minutes, epochs, outDir, threads, seed, spectrogram, vary, init, fineNotch, notch, breathing };
+        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(minutes), r.GetValue(epochs), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(seed), r.GetValue(spectrogram), r.GetValue(vary), r.GetValue(init), r.GetValue(fineNotch), r.GetValue(notch), r.GetValue(breathing)));
         return cmd;
     }
 
@@ -58,13 +63,15 @@ internal static class TrainCommand
         };
     }
 
-    private static int Run(FileInfo configFile, double? minutes, int? epochs, DirectoryInfo outDir, int? threadsOpt, long? seed, bool spectrogramBranch, bool vary, DirectoryInfo? init, double fineNotch, double breathing)
+    private static int Run(FileInfo configFile, double? minutes, int? epochs, DirectoryInfo outDir, int? threadsOpt, long? seed, bool spectrogramBranch, bool vary, DirectoryInfo? init, double fineNotch, double notch, double breathing)
     {
         var scenario = ScenarioLoader.Load(CliOptions.ResolveConfig(configFile).FullName);
         if (minutes is { } m && !(m > 0)) throw new NoiseInputException($"--minutes must be positive, got {m}");
         if (epochs is { } e && e < 1) throw new NoiseInputException($"--epochs must be at least 1, got {e}");
         if (seed is < 0) throw new NoiseInputException($"--seed must be non-negative, got {seed}");
         if (!(fineNotch >= 0) || double.IsInfinity(fineNotch) || fineNotch is > 0 and <= 1) throw new NoiseInputException($"--fine-notch must be 0 (off) or above 1, got {fineNotch}");
+        if (!(notch >= 0) || double.IsInfinity(notch) || notch is > 0 and <= 1) throw new NoiseInputException($"--notch must be 0 (off) or above 1, got {notch}");
+        if (notch == 0 && fineNotch == 0) throw new NoiseInputException("--notch 0 with --fine-notch 0 would leave every line in the whitened data: keep one of them");
         if (!(breathing is >= 0 and <= 1)) throw new NoiseInputException($"--breathing is a probability in [0, 1], got {breathing}");
         var options = new TrainOptions
         {
@@ -79,6 +86,7 @@ internal static class TrainCommand
             Variety = vary ? Variety() with { BreathingProbability = breathing } : null,
             InitFrom = init?.FullName,
             FineNotchFactor = fineNotch,
+            NotchFactor = notch,
         };
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, ev) => { ev.Cancel = true; cancel.Cancel(); };

@@ -48,6 +48,9 @@ public sealed record TrainOptions
     /// (docs/detector.md, Conditioning).
     /// </summary>
     public const double DefaultFineNotchFactor = 10;
+
+    /// <summary>The conditioning's broad notch of strong lines (<see cref="ConditioningSettings.NotchFactor"/>, 100x over +-32 Hz, widened 10 Hz); 0 turns it off, leaving the fine notch alone.</summary>
+    public double NotchFactor { get; init; } = new ConditioningSettings().NotchFactor;
 }
 
 /// <summary>
@@ -102,7 +105,7 @@ public static class Trainer
             ClassSnr = DetectorSpec.SnrLawsOf(o.Scenario, classes),
             SmoothWindows = 3,
             TimeFrequencyBranch = o.SpectrogramBranch,
-            Conditioning = new DetectorSpec().Conditioning with { FineNotchFactor = o.FineNotchFactor },
+            Conditioning = new DetectorSpec().Conditioning with { FineNotchFactor = o.FineNotchFactor, NotchFactor = o.NotchFactor },
             TrainingScenario = o.Scenario.Name,
             TrainingScenarioHash = o.Scenario.ComputeHash(),
             TrainingSeed = o.Seed,
