@@ -11,4 +11,6 @@ public interface IStrainWriter : IDisposable
     void Append(ReadOnlySpan<float> samples);
     /// <summary>Flushes, checks the sample count and renames the file into place.</summary>
     void Complete();
+    /// <summary>The finished file's SHA-256 where the writer took it while writing (lower-case hex), else null (run.json then reads the file).</summary>
+    string? Sha256 => null;
 }

@@ -17,6 +17,7 @@ public sealed class ParquetStrainWriter : IStrainWriter
     private readonly StrainMetadata _meta;
     private readonly AtomicFile _file;
     private readonly FileStream _stream;
+    private readonly HashingStream _hashing;
     private readonly ParquetWriter _writer;
     private readonly DataField<double> _timeField;
     private readonly DataField<float> _strainField;
@@ -40,12 +41,15 @@ public sealed class ParquetStrainWriter : IStrainWriter
         options.ColumnEncodingHints[_timeField.Path.ToString()] = EncodingHint.ByteSplitStream;
         options.ColumnEncodingHints[_strainField.Path.ToString()] = EncodingHint.ByteSplitStream;
         _stream = new FileStream(_file.TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
-        _writer = ParquetWriter.CreateAsync(schema, _stream, options).GetAwaiter().GetResult();
+        _hashing = new HashingStream(_stream);
+        _writer = ParquetWriter.CreateAsync(schema, _hashing, options).GetAwaiter().GetResult();
         _writer.CustomMetadata = MetadataFor(meta);
     }
 
     public string FinalPath => _file.FinalPath;
     public string Format { get; }
+    public string? Sha256 => _committed ? _hashing.Sha256 : null;
+    private bool _committed;
 
     public static Dictionary<string, string> MetadataFor(StrainMetadata m)
     {
@@ -110,14 +114,17 @@ public sealed class ParquetStrainWriter : IStrainWriter
             throw new InvalidOperationException($"parquet writer got {_written} samples, expected {_meta.Samples}");
         _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _stream.Flush(flushToDisk: true);
+        _ = _hashing.Sha256;   // taken while the stream still knows its length
         _stream.Dispose();
         _file.Commit();
+        _committed = true;
     }
 
     public void Dispose()
     {
         try { _writer.DisposeAsync().AsTask().GetAwaiter().GetResult(); } catch (ObjectDisposedException) { } catch (IOException) { }
         _stream.Dispose();
+        _hashing.Dispose();
         _file.Dispose();
     }
 }

@@ -14,11 +14,15 @@ public sealed record ManifestFile(string Path, string Format, long Bytes, string
 /// </summary>
 public static class RunManifest
 {
-    public static ManifestFile Describe(string path, string format, string relativeTo)
+    /// <param name="sha256">The file's SHA-256 when its writer took it while writing (<see cref="HashingStream"/>); otherwise the file is read and hashed here.</param>
+    public static ManifestFile Describe(string path, string format, string relativeTo, string? sha256 = null)
     {
-        using var s = File.OpenRead(path);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(s));
-        return new ManifestFile(System.IO.Path.GetRelativePath(relativeTo, path), format, new FileInfo(path).Length, hash);
+        if (sha256 is null)
+        {
+            using var s = File.OpenRead(path);
+            sha256 = Convert.ToHexStringLower(SHA256.HashData(s));
+        }
+        return new ManifestFile(System.IO.Path.GetRelativePath(relativeTo, path), format, new FileInfo(path).Length, sha256);
     }
 
     public static void Write(string path, Scenario scenario, string scenarioHash, GpsTime gpsStart, double duration,

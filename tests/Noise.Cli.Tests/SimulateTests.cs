@@ -48,6 +48,23 @@ public class SimulateTests
         Assert.Equal("V-V1_NOISE_VIRGO_O3-1238166018-8.hdf5", Path.GetFileName(path));
     }
 
+    /// <summary>Every file run.json lists carries its true SHA-256, whether its writer hashed it while writing (Parquet) or run.json read it back (HDF5, state vector, witnesses).</summary>
+    [Fact]
+    public void EveryChecksumInTheManifestIsTheFilesOwn()
+    {
+        var dir = CliHarness.TempDir();
+        Simulate(dir, "--duration", "8", "--seed", "78", "--format", "both");
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run.json")));
+        var files = doc.RootElement.GetProperty("files").EnumerateArray().ToList();
+        Assert.Contains(files, f => f.GetProperty("format").GetString() == "parquet");
+        foreach (var file in files)
+        {
+            var path = Path.Combine(dir, file.GetProperty("path").GetString()!);
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))), file.GetProperty("sha256").GetString());
+            Assert.Equal(new FileInfo(path).Length, file.GetProperty("bytes").GetInt64());
+        }
+    }
+
     [Fact]
     public void ScipyWelchOfTheHdf5MatchesTheO3CurveAndDuckDbReadsTheParquet()
     {

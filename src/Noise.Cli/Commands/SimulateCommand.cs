@@ -242,9 +242,10 @@ internal static class SimulateCommand
             }
             double tClosed = wall.Elapsed.TotalSeconds;
 
-            var files = writers.SelectMany(w => w is GwfFrameFolderWriter ff ? ff.Frames.Select(p => (Path: p, Format: FrameFolder.Format)) : [(Path: w.FinalPath, w.Format)])
-                .Concat(extraFiles).AsParallel().AsOrdered()
-                .Select(f => RunManifest.Describe(f.Path, f.Format, dir)).ToList();
+            // a writer that hashed its file while writing it hands the SHA-256 over; the rest are read and hashed here
+            var files = writers.SelectMany(w => w is GwfFrameFolderWriter ff ? ff.Frames.Select(p => (Path: p, Format: FrameFolder.Format, Sha: (string?)null)) : [(Path: w.FinalPath, w.Format, Sha: w.Sha256)])
+                .Concat(extraFiles.Select(f => (f.Path, f.Format, Sha: (string?)null))).AsParallel().AsOrdered()
+                .Select(f => RunManifest.Describe(f.Path, f.Format, dir, f.Sha)).ToList();
             double secs = wall.Elapsed.TotalSeconds;
             var timing = new JsonObject
             {
