@@ -17,8 +17,9 @@ public static class Welch
     }
 
     /// <param name="usable">When given, only segments (start, length) for which it returns true are averaged (gaps are left out).</param>
+    /// <param name="bins">Average only the first bins (see <see cref="Average"/>); the rest are NaN.</param>
     public static FrequencySeries Estimate(ReadOnlySpan<double> x, double sampleRate, int segmentLength, WelchAverage average = WelchAverage.Median,
-        Func<int, int, bool>? usable = null)
+        Func<int, int, bool>? usable = null, int? bins = null)
     {
         if (segmentLength < 8 || (segmentLength & (segmentLength - 1)) != 0)
             throw new ArgumentException("segment length must be a power of two >= 8", nameof(segmentLength));
@@ -34,7 +35,7 @@ public static class Welch
         var periodogram = new WelchPeriodogram(segmentLength, sampleRate);
         var periodograms = new List<double[]>(nseg);
         foreach (var s0 in starts) periodograms.Add(periodogram.Of(x.Slice(s0, segmentLength)));
-        return Average(periodograms, sampleRate, segmentLength, average);
+        return Average(periodograms, sampleRate, segmentLength, average, bins);
     }
 
     /// <summary>The mean or the bias-corrected median (scipy's) of one-sided periodograms, bin by bin.</summary>

@@ -113,14 +113,27 @@ public static class Conditioning
     }
 
     /// <summary>Median Welch PSD over the segments that hold data only.</summary>
-    public static FrequencySeries EstimatePsd(ReadOnlySpan<double> x, double fs, ConditioningSettings settings)
+    /// <param name="whiteningOnly">Average only the bins whitening reads (<see cref="PsdBinsRead"/>), NaN above: the
+    /// median of every bin up to 8 kHz was most of a 16 kHz chunk's PSD, and conditioning reads none above f_high.</param>
+    public static FrequencySeries EstimatePsd(ReadOnlySpan<double> x, double fs, ConditioningSettings settings, bool whiteningOnly = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
         int nper = PsdSegmentLength(fs, settings);
         var ok = UsableMask(x);
         var prefix = new int[x.Length + 1];
         for (int i = 0; i < x.Length; i++) prefix[i + 1] = prefix[i] + (ok[i] ? 0 : 1);
-        return Welch.Estimate(x, fs, nper, WelchAverage.Median, (start, length) => prefix[start + length] - prefix[start] == 0);
+        return Welch.Estimate(x, fs, nper, WelchAverage.Median, (start, length) => prefix[start + length] - prefix[start] == 0,
+            whiteningOnly ? PsdBinsRead(fs, nper, settings) : null);
+    }
+
+    /// <summary>
+    /// How many PSD bins (of segments of <paramref name="nper"/> samples at fs) whitening and the notch search read:
+    /// up to f_high and a notch half-width beyond. The block conditioning and the stream's running PSD average no more.
+    /// </summary>
+    public static int PsdBinsRead(double fs, int nper, ConditioningSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return (int)Math.Min(nper / 2 + 1, Math.Ceiling((settings.HighFor(fs) + settings.NotchHalfWidth + 1) * nper / fs) + 1);
     }
 
     /// <summary>

@@ -284,7 +284,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         if (now - _lastPsdGps < settings.PsdUpdateSeconds || _periodograms.Count < minimum) return;
         long a0 = Stopwatch.GetTimestamp();
         // the filter reads the PSD up to f_high and the notch search a half-width beyond: no need to average more
-        int bins = (int)Math.Min(nper / 2 + 1, Math.Ceiling((_spec.Conditioning.HighFor(_fs) + _spec.Conditioning.NotchHalfWidth + 1) * nper / _fs) + 1);
+        int bins = Conditioning.PsdBinsRead(_fs, nper, _spec.Conditioning);
         var psd = Welch.Average(_periodograms.Select(p => p.Power).ToList(), _fs, nper, WelchAverage.Median, bins);
         metrics.Time("psd: median", a0);
         a0 = Stopwatch.GetTimestamp();

@@ -12,7 +12,7 @@ public static class Conditioner
     public static double[] Condition(double[] x, double fs, DetectorSpec spec, out List<(double Lo, double Hi)> notches)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var psd = Conditioning.EstimatePsd(x, fs, spec.Conditioning);
+        var psd = Conditioning.EstimatePsd(x, fs, spec.Conditioning, whiteningOnly: true);
         // the notches once, for the whitening and for the caller
         var notched = Conditioning.Notches(psd, spec.Conditioning);
         notches = Conditioning.NotchBands(psd, notched);
