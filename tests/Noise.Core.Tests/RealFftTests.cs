@@ -59,3 +59,42 @@ public class RealFftTests
         Assert.Throws<ArgumentException>(() => new RealFft<double>(2));
     }
 }
+
+/// <summary>The complex transform under both precisions' pass structures (radix-4 and a last radix-2 pass in float64, radix-2 in float32), against a direct DFT.</summary>
+public class StockhamFftTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(32)]
+    [InlineData(512)]
+    [InlineData(2048)]
+    public void TheInverseMatchesTheDft(int m)
+    {
+        var rng = new Random(m);
+        var re = new double[m];
+        var im = new double[m];
+        for (int i = 0; i < m; i++) { re[i] = rng.NextDouble() - 0.5; im[i] = rng.NextDouble() - 0.5; }
+        var fr = new float[m];
+        var fi = new float[m];
+        for (int i = 0; i < m; i++) { fr[i] = (float)re[i]; fi[i] = (float)im[i]; }
+        var (dr, di) = new StockhamFft<double>(m).Transform((double[])re.Clone(), (double[])im.Clone());
+        var (sr, si) = new StockhamFft<float>(m).Transform(fr, fi);
+        for (int t = 0; t < m; t++)
+        {
+            double xr = 0, xi = 0;
+            for (int k = 0; k < m; k++)
+            {
+                double a = 2 * Math.PI * (int)((long)k * t % m) / m;
+                xr += re[k] * Math.Cos(a) - im[k] * Math.Sin(a);
+                xi += re[k] * Math.Sin(a) + im[k] * Math.Cos(a);
+            }
+            Assert.Equal(xr, dr[t], 1e-12 * m);
+            Assert.Equal(xi, di[t], 1e-12 * m);
+            Assert.Equal(xr, sr[t], 1e-5 * m);
+            Assert.Equal(xi, si[t], 1e-5 * m);
+        }
+    }
+}
