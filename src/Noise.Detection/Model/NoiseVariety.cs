@@ -135,7 +135,7 @@ public sealed record NoiseVariety
         x.CopyTo(buf, 0);
         var re = new double[nfft / 2 + 1];
         var im = new double[nfft / 2 + 1];
-        var fft = new RealFft<double>(nfft);
+        var fft = RealFft<double>.ForThread(nfft);
         fft.Forward(buf, re, im);
         var bre = new double[re.Length];
         var bim = new double[im.Length];
