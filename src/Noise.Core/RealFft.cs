@@ -6,8 +6,8 @@ namespace Noise.Core;
 /// Real FFT of a power-of-two length N, unnormalised (numpy's rfft, and irfft times N), in float32 (the twin's
 /// engine) or float64 (conditioning real strain, whose seismic band stands 10^5-10^7 above the bucket: float32's
 /// rounding floor would reach the bucket). It folds the N/2+1 Hermitian bins into one complex FFT of length N/2
-/// (the classic even/odd packing) and runs that as a radix-2 Stockham transform whose inner loop is vectorised
-/// with Vector256. Measured 4-6x faster than NWaves' RealFft on this machine (benchmarks/RESULTS.md), which is why
+/// (the classic even/odd packing) and runs that through <see cref="StockhamFft{T}"/> (radix-2 passes in float32,
+/// radix-4 in float64), vectorised with Vector256. Measured 4-6x faster than NWaves' RealFft on this machine (benchmarks/RESULTS.md), which is why
 /// the CPU backend and the conditioning use it. Instances hold scratch buffers: use one per thread. Results depend
 /// only on the input (no threading inside), so every caller gets the same bits.
 /// </summary>

@@ -16,10 +16,9 @@ namespace Noise.Core;
 public sealed class StockhamFft<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly int _m;
-    private readonly T[] _wRe;  // e^{+2 pi i j / M}, j < M/2: the butterfly twiddles
-    private readonly T[] _wIm;
+    // e^{+2 pi i j / M}: j < M/2 for the radix-2 passes, j < 3M/4 where radix-4 passes run (their w^3p)
+    private readonly T[] _wRe, _wIm;
     private readonly T[] _bRe, _bIm;
-    private readonly T[]? _tRe, _tIm;  // e^{+2 pi i j / M}, j < 3M/4: the radix-4 passes' twiddles (float64 only)
 
     /// <summary>
     /// Float64 runs radix-4 passes (half as many sweeps over memory: the conditioning's 2^21-point transforms and
@@ -33,9 +32,10 @@ public sealed class StockhamFft<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (m < 2 || !BitOperations.IsPow2(m)) throw new ArgumentException("FFT length must be a power of two >= 2", nameof(m));
         _m = m;
-        _wRe = new T[_m / 2];
-        _wIm = new T[_m / 2];
-        for (int j = 0; j < _m / 2; j++)
+        int twiddles = Radix4 && _m >= 4 ? 3 * (_m / 4) : _m / 2;
+        _wRe = new T[twiddles];
+        _wIm = new T[twiddles];
+        for (int j = 0; j < twiddles; j++)
         {
             double a = 2 * Math.PI * j / _m;
             _wRe[j] = T.CreateTruncating(Math.Cos(a));
@@ -43,17 +43,6 @@ public sealed class StockhamFft<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         _bRe = new T[_m];
         _bIm = new T[_m];
-        if (Radix4 && _m >= 4)
-        {
-            _tRe = new T[3 * (_m / 4)];
-            _tIm = new T[3 * (_m / 4)];
-            for (int j = 0; j < _tRe.Length; j++)
-            {
-                double a = 2 * Math.PI * j / _m;
-                _tRe[j] = T.CreateTruncating(Math.Cos(a));
-                _tIm[j] = T.CreateTruncating(Math.Sin(a));
-            }
-        }
     }
 
     public int Length => _m;
@@ -89,7 +78,7 @@ public sealed class StockhamFft<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (xr.Length < _m || xi.Length < _m) throw new ArgumentException($"need {_m} values");
         T[] yr = _bRe, yi = _bIm;
         int n = _m, s = 1;
-        if (_tRe is not null)
+        if (Radix4)
         {
             for (; n >= 4; n /= 4, s *= 4)
             {
@@ -120,7 +109,7 @@ public sealed class StockhamFft<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int p = 0; p < quarter; p++)
         {
-            T w1r = _tRe![p * s], w1i = _tIm![p * s], w2r = _tRe[2 * p * s], w2i = _tIm[2 * p * s], w3r = _tRe[3 * p * s], w3i = _tIm[3 * p * s];
+            T w1r = _wRe[p * s], w1i = _wIm[p * s], w2r = _wRe[2 * p * s], w2i = _wIm[2 * p * s], w3r = _wRe[3 * p * s], w3i = _wIm[3 * p * s];
             int i0 = s * p, i1 = s * (p + quarter), i2 = s * (p + 2 * quarter), i3 = s * (p + 3 * quarter), o = 4 * s * p;
             for (int q = 0; q < s; q++)
             {
@@ -151,9 +140,9 @@ public sealed class StockhamFft<T> where T : unmanaged, IFloatingPointIeee754<T>
         int vc = Vector256<T>.Count;
         for (int p = 0; p < quarter; p++)
         {
-            var w1r = Vector256.Create(_tRe![p * s]); var w1i = Vector256.Create(_tIm![p * s]);
-            var w2r = Vector256.Create(_tRe[2 * p * s]); var w2i = Vector256.Create(_tIm[2 * p * s]);
-            var w3r = Vector256.Create(_tRe[3 * p * s]); var w3i = Vector256.Create(_tIm[3 * p * s]);
+            var w1r = Vector256.Create(_wRe[p * s]); var w1i = Vector256.Create(_wIm[p * s]);
+            var w2r = Vector256.Create(_wRe[2 * p * s]); var w2i = Vector256.Create(_wIm[2 * p * s]);
+            var w3r = Vector256.Create(_wRe[3 * p * s]); var w3i = Vector256.Create(_wIm[3 * p * s]);
             nuint i0 = (nuint)(s * p), i1 = (nuint)(s * (p + quarter)), i2 = (nuint)(s * (p + 2 * quarter)), i3 = (nuint)(s * (p + 3 * quarter));
             nuint o0 = (nuint)(4 * s * p), o1 = o0 + (nuint)s, o2 = o1 + (nuint)s, o3 = o2 + (nuint)s;
             for (nuint q = 0; q < (nuint)s; q += (nuint)vc)

@@ -157,7 +157,7 @@ public sealed class StreamWhitener
             weight[k] = Math.Min(weight[k], cap);
             product[k] = weight[k] * target[k];
         }
-        var fft = new RealFft<double>(grid);
+        var fft = RealFft<double>.ForThread(grid);
         var autocorrelation = new double[grid];
         var crossCorrelation = new double[grid];
         fft.Inverse(weight, zero, autocorrelation);

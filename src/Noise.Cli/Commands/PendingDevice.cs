@@ -15,11 +15,8 @@ internal sealed class PendingDevice : IDisposable
 
     public PendingDevice(DeviceChoice choice, int threads)
     {
-        Choice = choice;
         _starting = Task.Run(() => ComputeDevice.Create(choice, threads));
     }
-
-    public DeviceChoice Choice { get; }
 
     /// <summary>The device (its start's error, such as no CUDA device for --device cuda, is thrown here).</summary>
     public ComputeDevice Take()

@@ -69,8 +69,9 @@ internal static class TrainCommand
         if (minutes is { } m && !(m > 0)) throw new NoiseInputException($"--minutes must be positive, got {m}");
         if (epochs is { } e && e < 1) throw new NoiseInputException($"--epochs must be at least 1, got {e}");
         if (seed is < 0) throw new NoiseInputException($"--seed must be non-negative, got {seed}");
-        if (!(fineNotch >= 0) || double.IsInfinity(fineNotch) || fineNotch is > 0 and <= 1) throw new NoiseInputException($"--fine-notch must be 0 (off) or above 1, got {fineNotch}");
-        if (!(notch >= 0) || double.IsInfinity(notch) || notch is > 0 and <= 1) throw new NoiseInputException($"--notch must be 0 (off) or above 1, got {notch}");
+        // a notch factor is a PSD ratio: 0 (off) or above 1 (1 or less would notch the whole band)
+        foreach (var (name, factor) in new[] { ("--fine-notch", fineNotch), ("--notch", notch) })
+            if (!(factor >= 0) || double.IsInfinity(factor) || factor is > 0 and <= 1) throw new NoiseInputException($"{name} must be 0 (off) or above 1, got {factor}");
         if (notch == 0 && fineNotch == 0) throw new NoiseInputException("--notch 0 with --fine-notch 0 would leave every line in the whitened data: keep one of them");
         if (!(breathing is >= 0 and <= 1)) throw new NoiseInputException($"--breathing is a probability in [0, 1], got {breathing}");
         var options = new TrainOptions
