@@ -208,7 +208,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         Spectrogram();
         metrics.Time("spectrogram", t0);
         t0 = Stopwatch.GetTimestamp();
-        ScoreWindows(behind ? 64 : 1);
+        ScoreWindows(behind ? Math.Max(2, detector.Workers) * Detector.DefaultBatch : 1);
         metrics.Time("model", t0);
         if (settings.Baseline) QueueBaseline(baseline);
     }
@@ -345,21 +345,35 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     {
         int w = _spec.WindowSamples, m = _spec.SampleRate, stride = _stride;
         if (_nextWindow == long.MinValue) _nextWindow = (long)Math.Ceiling((double)_condStart / stride) * stride;
-        if ((_condEnd - w - _nextWindow) / stride + 1 < minBatch) return;
+        long ready = _nextWindow + w <= _condEnd ? (_condEnd - w - _nextWindow) / stride + 1 : 0;
+        if (ready == 0 || ready < minBatch) return;
+        // batching: whole batches only, the rest waits for the next frame (a clean end scores it)
+        if (minBatch > 1) ready -= ready % minBatch;
+        long t0 = Stopwatch.GetTimestamp();
         var windows = new List<float[]>();
         var starts = new List<double>();
         var gaps = new List<double>();
         var buf = new double[w];
-        for (; _nextWindow + w <= _condEnd; _nextWindow += stride)
+        for (long taken = 0; taken < ready; taken++, _nextWindow += stride)
         {
             _cond!.Read(_nextWindow, buf);
             double start = (double)_nextWindow / m;
-            if (!buf.All(double.IsFinite)) { gaps.Add(start); continue; }
-            windows.Add(buf.Select(v => (float)v).ToArray());
+            var window = new float[w];
+            bool finite = true;
+            for (int i = 0; i < w; i++)
+            {
+                finite &= double.IsFinite(buf[i]);
+                window[i] = (float)buf[i];
+            }
+            if (!finite) { gaps.Add(start); continue; }
+            windows.Add(window);
             starts.Add(start);
         }
         if (windows.Count == 0 && gaps.Count == 0) return;
+        metrics.Time("model: windows", t0);
+        t0 = Stopwatch.GetTimestamp();
         var scores = windows.Count > 0 ? detector.Score(windows, starts) : [];
+        metrics.Time("model: network", t0);
         metrics.WindowsScored += scores.Count;
         if (WindowScored is { } scored) foreach (var sc in scores) scored(sc);
         // in time order, a window that cannot be scored (gap) ends any run

@@ -263,6 +263,41 @@ public class DetectorTests
         }
     }
 
+    /// <summary>
+    /// Scoring on several workers gives each window the very same score, to the bit (the determinism contract:
+    /// triggers do not depend on the cores). The batch a window falls in changes its float rounding only.
+    /// </summary>
+    [Fact]
+    public void ScoresDoNotDependOnWorkers()
+    {
+        var (net, spec, _) = ModelStore.Load(ShippedModel);
+        using (net)
+        {
+            var rng = new Random(11);
+            int n = 150;
+            var windows = Enumerable.Range(0, n).Select(k => Enumerable.Range(0, spec.WindowSamples)
+                .Select(i => (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble())
+                                     + (k % 10 == 3 ? 8 * Math.Exp(-Math.Pow((i - 2048) / 20.0, 2)) * Math.Cos(i * 0.6) : 0))).ToArray()).ToList();
+            var starts = Enumerable.Range(0, n).Select(k => 0.25 * k).ToList();
+            var reference = new Detector(net, spec).Score(windows, starts);
+            foreach (var (workers, batch) in new[] { (2, Detector.DefaultBatch), (3, Detector.DefaultBatch), (2, 7), (1, n) })
+            {
+                var scores = new Detector(net, spec) { Workers = workers }.Score(windows, starts, batch);
+                var alone = batch == Detector.DefaultBatch ? reference : new Detector(net, spec).Score(windows, starts, batch);
+                Assert.Equal(n, scores.Count);
+                for (int k = 0; k < n; k++)
+                {
+                    Assert.Equal(starts[k], scores[k].Start);
+                    Assert.Equal(alone[k].GlitchProbability, scores[k].GlitchProbability);
+                    Assert.Equal(alone[k].ClassProbabilities, scores[k].ClassProbabilities);
+                    Assert.Equal(alone[k].Time, scores[k].Time);
+                    Assert.True(Math.Abs(reference[k].GlitchProbability - scores[k].GlitchProbability) < 1e-5, $"window {k}, batch {batch}");
+                }
+            }
+            Assert.Contains(reference, s => s.GlitchProbability > 0.5);
+        }
+    }
+
     [Fact]
     public void TheExcessPowerSnrOfAWindowMeasuresAnAddedTransient()
     {

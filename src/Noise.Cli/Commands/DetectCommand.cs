@@ -48,7 +48,7 @@ internal static class DetectCommand
         {
             var (threshold, baseSnr, _, _) = Thresholds(doc, thresholdOpt, baselineOpt);
             if (threshold is <= 0 or >= 1) throw new NoiseInputException($"--threshold must lie in (0, 1), got {threshold}");
-            var detector = new Detector(net, spec);
+            var detector = Detector.ForCores(net, spec, CliOptions.ResolveThreads(null));
             var settings = Evaluator.BaselineSettings(spec);
             Directory.CreateDirectory(outDir.FullName);
             AtomicFile.CleanStale(outDir.FullName);   // what a killed run left (as simulate and merge do)

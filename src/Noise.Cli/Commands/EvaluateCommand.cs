@@ -69,8 +69,8 @@ internal static class EvaluateCommand
             long seed = seedOpt ?? scenario.Seed + 1;
             if (seed == spec.TrainingSeed || seed == spec.ValidationSeed)
                 Console.Error.WriteLine($"warning: seed {seed} was used to train or validate this model");
-            var detector = new Detector(net, spec);
             int threadCount = CliOptions.ResolveThreads(threads);
+            var detector = Detector.ForCores(net, spec, threadCount);
             var evaluator = new Evaluator(detector, new EvaluateOptions
             {
                 Scenario = scenario,
@@ -110,7 +110,7 @@ internal static class EvaluateCommand
         var (net, spec, doc) = ModelStore.Load(modelDir.FullName);
         using (net)
         {
-            var detector = new Detector(net, spec);
+            var detector = Detector.ForCores(net, spec, CliOptions.ResolveThreads(null));
             var (mth, bth, _, _) = DetectCommand.Thresholds(doc, null, null);
             var gate = RealData(detector, real.Select(ReadReal), events, mth, bth, "model.json (block)");
             var report = new JsonObject

@@ -64,7 +64,7 @@ internal static class RunCommand
             if (code != 0) return code;
             scenario = scenario with { Seed = seed };
             var strain = StrainReader.Read(Outputs.FileOfFormat(outDir.FullName, "hdf5"));
-            var detector = new Detector(net, spec);
+            var detector = Detector.ForCores(net, spec, CliOptions.ResolveThreads(null));
             var evaluator = new Evaluator(detector, new EvaluateOptions { Scenario = scenario, Duration = duration });
             var (threshold, baseSnr, _, _) = DetectCommand.Thresholds(doc, null, null);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"detecting with {modelPath} (p >= {threshold:F4}) and the Q-transform baseline (SNR >= {baseSnr:F2})"));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using static TorchSharp.torch;
 
 namespace Noise.Detection.Model;
@@ -25,33 +26,72 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
     /// <summary>Called with every list of windows once scored, and their scores (`noise detect --windows-out`).</summary>
     public Action<IReadOnlyList<float[]>, IReadOnlyList<WindowScore>>? Scored { get; set; }
 
+    /// <summary>
+    /// Batches scored at once on each worker. On two cores 32 windows a batch score fastest (0.42 ms a window with
+    /// two workers, against 0.69 ms for batches of 64 on libtorch's two intra-op threads): a batch of 64 no longer
+    /// fits the caches. The batch a window falls in changes its float rounding (below 1e-5 in p), the workers do
+    /// not: scores are the same to the bit on any number of cores.
+    /// </summary>
+    public const int DefaultBatch = 32;
+
+    /// <summary>
+    /// Batches scored side by side, each on its own thread with libtorch's intra-op pool at one thread (see
+    /// <see cref="ForCores"/>): the network's small convolutions scale poorly inside one batch (two intra-op
+    /// threads gave 1.3x one), so whole batches in parallel use the cores better. 1: the caller's thread only.
+    /// </summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>
+    /// A detector that scores on <paramref name="workers"/> cores, one batch each. libtorch's intra-op thread count is
+    /// process-wide, so this sets it to 1 where there is more than one worker: use it in processes that only score
+    /// (detect, stream, evaluate), not while training.
+    /// </summary>
+    public static Detector ForCores(GlitchNet net, DetectorSpec spec, int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        if (workers > 1) TorchSharp.torch.set_num_threads(1);
+        return new Detector(net, spec) { Workers = workers };
+    }
+
     /// <summary>Scores windows of <see cref="DetectorSpec.WindowSamples"/> samples each.</summary>
-    public List<WindowScore> Score(IReadOnlyList<float[]> windows, IReadOnlyList<double> starts, int batch = 64)
+    public List<WindowScore> Score(IReadOnlyList<float[]> windows, IReadOnlyList<double> starts, int batch = DefaultBatch)
     {
         ArgumentNullException.ThrowIfNull(windows);
         ArgumentNullException.ThrowIfNull(starts);
-        var result = new List<WindowScore>(windows.Count);
-        int w = Spec.WindowSamples, none = Spec.NoneIndex, chirp = Spec.ChirpIndex, k = Spec.Classes.Count;
-        using var noGrad = no_grad();
-        for (int b = 0; b < windows.Count; b += batch)
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        var result = new WindowScore[windows.Count];
+        int batches = (windows.Count + batch - 1) / batch;
+        void One(int b) => ScoreBatch(windows, starts, b * batch, Math.Min(batch, windows.Count - b * batch), result);
+        if (Workers <= 1 || batches <= 1)
+            for (int b = 0; b < batches; b++) One(b);
+        else
         {
-            int n = Math.Min(batch, windows.Count - b);
-            var flat = new float[n * w];
-            for (int i = 0; i < n; i++) windows[b + i].CopyTo(flat, i * w);
-            using var scope = NewDisposeScope();
-            var (logits, time) = net.forward(tensor(flat, [n, w]));
-            var p = nn.functional.softmax(logits, 1).data<float>().ToArray();
-            var t = time.data<float>().ToArray();
-            for (int i = 0; i < n; i++)
-            {
-                var probs = p.AsSpan(i * k, k).ToArray();
-                double glitch = 1 - probs[none] - (chirp >= 0 ? probs[chirp] : 0);
-                result.Add(new WindowScore(starts[b + i], Math.Max(0, glitch), probs, starts[b + i] + t[i] * Spec.WindowSeconds, ExcessSnr(windows[b + i]),
-                    LoudPeak(windows[b + i], starts[b + i])));
-            }
+            int next = -1;
+            ScoringThreads.Run(Math.Min(Workers, batches), () => { for (int b; (b = Interlocked.Increment(ref next)) < batches;) One(b); });
         }
-        Scored?.Invoke(windows, result);
-        return result;
+        var list = result.ToList();
+        Scored?.Invoke(windows, list);
+        return list;
+    }
+
+    private void ScoreBatch(IReadOnlyList<float[]> windows, IReadOnlyList<double> starts, int from, int n, WindowScore[] into)
+    {
+        int w = Spec.WindowSamples, none = Spec.NoneIndex, chirp = Spec.ChirpIndex, k = Spec.Classes.Count;
+        // gradient mode is per thread: each worker turns it off for itself
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var flat = new float[n * w];
+        for (int i = 0; i < n; i++) windows[from + i].CopyTo(flat, i * w);
+        var (logits, time) = net.forward(tensor(flat, [n, w]));
+        var p = nn.functional.softmax(logits, 1).data<float>().ToArray();
+        var t = time.data<float>().ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            var probs = p.AsSpan(i * k, k).ToArray();
+            double glitch = 1 - probs[none] - (chirp >= 0 ? probs[chirp] : 0);
+            double start = starts[from + i];
+            into[from + i] = new WindowScore(start, Math.Max(0, glitch), probs, start + t[i] * Spec.WindowSeconds, ExcessSnr(windows[from + i]), LoudPeak(windows[from + i], start));
+        }
     }
 
     /// <summary>
@@ -203,5 +243,39 @@ public sealed class Detector(GlitchNet net, DetectorSpec spec)
         }
         Close();
         return triggers;
+    }
+
+    /// <summary>
+    /// Long-lived threads that score the batches, shared by every detector in the process. Not the thread pool nor
+    /// threads per call: libtorch keeps per-thread state, and batches on fresh threads scored at 0.78 ms a window
+    /// against 0.42 ms on threads that had scored before (two cores); a stream's pool threads are also busy with
+    /// its source and baseline, where Parallel.For ran every batch on the caller.
+    /// </summary>
+    private static class ScoringThreads
+    {
+        private static readonly BlockingCollection<Action> Queue = new();
+        private static readonly Lock Gate = new();
+        private static int _started;
+
+        /// <summary>Runs <paramref name="work"/> on <paramref name="count"/> of the threads at once and waits for all.</summary>
+        public static void Run(int count, Action work)
+        {
+            lock (Gate)
+            {
+                for (; _started < count; _started++)
+                    new Thread(() => { foreach (var a in Queue.GetConsumingEnumerable()) a(); }) { IsBackground = true, Name = $"scoring {_started}" }.Start();
+            }
+            using var done = new CountdownEvent(count);
+            Exception? error = null;
+            for (int i = 0; i < count; i++)
+                Queue.Add(() =>
+                {
+                    try { work(); }
+                    catch (Exception e) { Interlocked.CompareExchange(ref error, e, null); }
+                    finally { done.Signal(); }
+                });
+            done.Wait();
+            if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
     }
 }
