@@ -54,9 +54,8 @@ public static class GlitchFamilies
     ];
 
     /// <summary>
-    /// The astrophysical injection class: compact-binary coalescences (leading-order post-Newtonian chirp from
-    /// `frequency` (the start frequency) up to the remnant's ringdown frequency, then its ringdown), chirp mass in
-    /// solar masses, scaled to a drawn optimal SNR like the glitches.
+    /// The astrophysical injection class: compact-binary coalescences (IMRPhenomA inspiral-merger-ringdown from
+    /// `frequency` (the start frequency)), chirp mass in solar masses, scaled to a drawn optimal SNR like the glitches.
     /// </summary>
     public static readonly GlitchClassSpec Injection = Make("CBC_Chirp", 0, 8, 50, 20, 20, 1, 1, 1, 1) with
     {

@@ -43,7 +43,7 @@ public class GlitchCliTests
         var rows = File.ReadAllLines(jsonl).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.True(rows.Count >= 4, $"{rows.Count} chirps");
         Assert.All(rows, r => Assert.Equal("astrophysical", r.GetProperty("kind").GetString()));
-        // chirps end at coalescence (their catalogue time) and start up to 15 s before it
+        // chirps peak at their catalogue time and start up to ~10 s before it (chirp mass 10 from 17 Hz)
         var (n, worst, output) = ScipySnr(CliHarness.StrainFile(dir, "hdf5"), jsonl, before: 20, after: 4, isolation: 30);
         Assert.True(n >= 2 && worst < 0.02, output);
     }

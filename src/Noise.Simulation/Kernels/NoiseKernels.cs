@@ -246,6 +246,14 @@ public static class NoiseKernels
         }
     }
 
+    /// <summary>
+    /// Adds samples rendered on the host (sampled waveforms, on CUDA) to the output: output[To + i] += samples[From + i]
+    /// for i in [0, count), one thread per sample (each launch covers one event; launches run in event order).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddSamples(Index1D index, ArrayView<float> output, ArrayView<float> samples, int to, int from) =>
+        output[to + index] += samples[from + index];
+
     /// <summary>Samples per line chunk: the exact phase is recomputed at each chunk start (absolute multiples).</summary>
     public const int LineChunk = 1024;
 

@@ -45,7 +45,7 @@ public sealed class GlitchPopulation : ITransientSource
             {
                 "Repeating_Blips" => 6 * c.Duration.Max + 1,
                 "Scattered_Light" or "Koi_Fish" or "Whistle" => c.Duration.Max + 1,
-                "CBC_Chirp" => ScenarioLoader.InspiralSeconds(c.ChirpMass.Min, c.Frequency.Min) + 1,
+                "CBC_Chirp" => 1.1 * GlitchWaveforms.LongestChirpSeconds(c) + 1,
                 _ => 16,
             });
         }
@@ -144,8 +144,18 @@ public sealed class GlitchPopulation : ITransientSource
 
         var atoms = AtomPlacement.Place(shape, tRef, fs, out long lo, out long hi);
 
-        // render at unit scale exactly as the kernel does, measure, scale to the drawn SNR
-        var h = TransientMeasure.Render(atoms, lo, hi, fs);
+        // render at unit scale exactly as the kernel does (or, for a sampled waveform, with its own renderer, its peak
+        // at the reference time to the sub-sample), measure, scale to the drawn SNR
+        double[] h;
+        if (atoms is [{ Shape: (int)AtomShape.Sampled } a])
+        {
+            var w = ImrPhenomA.Render(a.Param, a.Param2, a.Frequency, fs, a.Phase, a.CenterFraction);
+            h = w.Samples;
+            lo = a.CenterSample - w.PeakIndex;
+            hi = lo + h.Length;
+            atoms[0] = a with { FirstSample = lo, EndSample = hi };
+        }
+        else h = TransientMeasure.Render(atoms, lo, hi, fs);
         var m = _measure.Measure(h, fs);
         if (!(m.Snr > 1e-300)) return null;   // no power above f_low: nothing a detector could see
         double scale = snr / m.Snr;

@@ -70,17 +70,12 @@ public static class GlitchWaveforms
             }
             case "CBC_Chirp":
             {
-                // Newtonian-order inspiral: chirp mass in the ChirpMass range (solar masses), start frequency in Frequency
-                double mc = spec.ChirpMass.LogLerp(rng.NextUniform()) * SolarMassSeconds;
-                double fStart = spec.Frequency.Min;
-                double tauStart = 5 * mc * Math.Pow(8 * Math.PI * mc * fStart, -8.0 / 3);
-                // equal masses: total mass 2^(6/5) Mc; the remnant keeps 95 % of it with spin ~0.69, whose l = m = 2
-                // ringdown is at f = 0.53 / (2 pi M_final) (e.g. 250 Hz for GW150914's 62 solar masses). The inspiral
-                // runs on until its own frequency reaches that (tau = 5 Mc (8 pi Mc f)^(-8/3)), then rings down: a
-                // phenomenological merger, so a heavy binary ends in a short loud burst as real ones do
-                double fRing = 0.53 / (2 * Math.PI * 0.95 * Math.Pow(2, 1.2) * mc);
-                double tauJoint = 5 * mc * Math.Pow(8 * Math.PI * mc * fRing, -8.0 / 3);
-                atoms.Add((0, new TransientAtom { Shape = (int)AtomShape.Chirp, Amplitude = 1, Tau = (float)tauStart, Phase = (float)phase, Param = (float)mc, Param2 = (float)tauJoint, Frequency = (float)fRing }));
+                // IMRPhenomA from the start frequency (Frequency's minimum): chirp mass log-uniform in ChirpMass, mass
+                // ratio uniform in MassRatio (GWTC-1's binaries lie in 0.5-1; the model is fitted down to eta = 0.16)
+                double mc = spec.ChirpMass.LogLerp(rng.NextUniform());
+                double ratio = MassRatio.Lerp(rng.NextUniform());
+                var (m1, m2) = ComponentMasses(mc, ratio);
+                atoms.Add((0, new TransientAtom { Shape = (int)AtomShape.Sampled, Amplitude = 1, Frequency = (float)spec.Frequency.Min, Phase = (float)phase, Param = (float)m1, Param2 = (float)m2 }));
                 return (atoms, double.NaN);
             }
             case "Gaussian":
@@ -103,8 +98,27 @@ public static class GlitchWaveforms
         Phase = (float)phase,
     };
 
-    /// <summary>How long after t = 0 a chirp's ringdown lasts: 16 e-foldings (below 1.2e-7 of its start).</summary>
-    public static double RingdownSeconds(in TransientAtom a) => 16.0 * TransientAtom.RingdownCycles / (Math.PI * a.Frequency) - a.Param2;
+    /// <summary>Mass ratios m2/m1 of the injected binaries.</summary>
+    public static readonly ParamRange MassRatio = new(0.4, 1);
+
+    /// <summary>Component masses (m1 &gt;= m2) of chirp mass mc = (m1 m2)^3/5 / (m1 + m2)^1/5 and ratio q = m2/m1.</summary>
+    public static (double M1, double M2) ComponentMasses(double mc, double q)
+    {
+        double m1 = mc * Math.Pow(1 + q, 0.2) / Math.Pow(q, 0.6);
+        return (m1, q * m1);
+    }
+
+    /// <summary>Longest support before the peak of an injection of this spec (its lightest binaries, any ratio).</summary>
+    public static double LongestChirpSeconds(GlitchClassSpec spec)
+    {
+        double longest = 0;
+        foreach (double q in new[] { MassRatio.Min, 0.7, MassRatio.Max })
+        {
+            var (m1, m2) = ComponentMasses(spec.ChirpMass.Min, q);
+            longest = Math.Max(longest, ImrPhenomA.SecondsBeforePeak(m1, m2, spec.Frequency.Min));
+        }
+        return longest;
+    }
 
     /// <summary>
     /// The atom's support in seconds before and after its reference time (beyond it the atom is below 1e-7 of
@@ -114,7 +128,7 @@ public static class GlitchWaveforms
     {
         AtomShape.SineGaussian or AtomShape.Gaussian or AtomShape.VChirp => (4.0 * a.Tau, 4.0 * a.Tau),
         AtomShape.RingDown => (16.0 * a.Tau, 16.0 * a.Tau),
-        AtomShape.Chirp => (a.Tau, RingdownSeconds(a)),
+        AtomShape.Sampled => (ImrPhenomA.SecondsBeforePeak(a.Param, a.Param2, a.Frequency), ImrPhenomA.SecondsAfterPeak(a.Param, a.Param2)),
         _ => (0.25 / a.Param, 0.25 / a.Param),
     };
 }

@@ -8,10 +8,17 @@ namespace Noise.Simulation.Transients;
 /// Adds the atoms of transient sources to a channel's output block on the accelerator, one launch per run of
 /// tiles that share their atoms. Shared by the strain engine and the witness channels.
 /// </summary>
-public sealed class TransientAdder(ComputeDevice device, int sampleRate, IReadOnlyList<ITransientSource> sources) : IDisposable
+/// <param name="samplesOnHost">
+/// Whether events the host has rendered are added from the host (the CPU default) or, as on CUDA, by evaluating their
+/// atoms on the device and uploading only the sampled waveforms; false on the CPU accelerator tests the CUDA route.
+/// </param>
+public sealed class TransientAdder(ComputeDevice device, int sampleRate, IReadOnlyList<ITransientSource> sources, bool? samplesOnHost = null) : IDisposable
 {
     private Action<Index1D, ArrayView<float>, ArrayView<TransientAtom>, TransientParams>? _kernel;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _addSamples;
     private MemoryBuffer1D<TransientAtom, Stride1D.Dense>? _atoms;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _samples;
+    private readonly bool _samplesOnHost = samplesOnHost ?? !device.IsCuda;
     private readonly int _launch = (int)Math.Min(device.Accelerator.MaxNumThreads, 1 << 20);
 
     public bool IsEmpty => sources.Count == 0;
@@ -27,17 +34,52 @@ public sealed class TransientAdder(ComputeDevice device, int sampleRate, IReadOn
         long blockEnd = blockStart + length;
         var events = sources.SelectMany(s => s.Overlapping(blockStart, blockEnd)).ToList();
         // On the CPU, events the host has already rendered are added as samples (after the atoms' kernel, in
-        // the sources' event order, so every sample sums the same terms in the same order whatever the block).
-        var rendered = device.IsCuda ? [] : events.Where(e => e.Samples is not null).ToList();
-        var atoms = events.Where(e => device.IsCuda || e.Samples is null).SelectMany(e => e.Atoms)
+        // the sources' event order, so every sample sums the same terms in the same order whatever the block). On
+        // CUDA the atoms are evaluated on the device and only sampled waveforms (no closed form) are uploaded.
+        var rendered = events.Where(e => e.Samples is not null && (_samplesOnHost || IsSampled(e))).ToList();
+        foreach (var e in events)
+            if (e.Samples is null && IsSampled(e))
+                throw new InvalidOperationException($"event {e.Event.EventId} is a sampled waveform without its samples");
+        var atoms = events.Where(e => !rendered.Contains(e)).SelectMany(e => e.Atoms)
             .Where(a => a.EndSample > blockStart && a.FirstSample < blockEnd)
             .OrderBy(a => a.FirstSample).ToArray();
         LaunchAtoms(output, blockStart, length, atoms, stages);
         if (rendered.Count == 0) return;
+        if (!_samplesOnHost)
+        {
+            UploadRendered(output, blockStart, length, rendered);
+            return;
+        }
         device.Accelerator.Synchronize();
         stages?.Charge("transients_kernels");
         AddRendered(output, blockStart, length, rendered);
         stages?.Charge("transients_rendered");
+    }
+
+    private static bool IsSampled(PlacedEvent e) => e.Atoms.Any(a => a.Shape == (int)AtomShape.Sampled);
+
+    /// <summary>The device route: each event's samples in the block are uploaded and added by one launch, in event order.</summary>
+    private void UploadRendered(ArrayView<float> output, long blockStart, long length, List<PlacedEvent> events)
+    {
+        var slices = new List<(int To, int From, int Count)>();
+        var host = new List<float>();
+        foreach (var e in events)
+        {
+            long lo = Math.Max(blockStart, e.FirstSample), hi = Math.Min(blockStart + length, e.EndSample);
+            if (hi <= lo) continue;
+            slices.Add(((int)(lo - blockStart), host.Count, (int)(hi - lo)));
+            host.AddRange(e.Samples.AsSpan((int)(lo - e.FirstSample), (int)(hi - lo)));
+        }
+        if (slices.Count == 0) return;
+        device.Accelerator.Synchronize();   // the previous block's launches may still read the buffer
+        if (_samples is null || _samples.Length < host.Count)
+        {
+            _samples?.Dispose();
+            _samples = device.Accelerator.Allocate1D<float>(Math.Max(host.Count, 2 * (_samples?.Length ?? 0)));
+        }
+        _samples.View.SubView(0, host.Count).CopyFromCPU(host.ToArray());
+        _addSamples ??= device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(NoiseKernels.AddSamples);
+        foreach (var (to, from, count) in slices) _addSamples(count, output, _samples.View, to, from);
     }
 
     /// <summary>CPU only: adds each event's rendered samples that fall in the block.</summary>
@@ -128,5 +170,9 @@ public sealed class TransientAdder(ComputeDevice device, int sampleRate, IReadOn
         }
     }
 
-    public void Dispose() => _atoms?.Dispose();
+    public void Dispose()
+    {
+        _atoms?.Dispose();
+        _samples?.Dispose();
+    }
 }

@@ -16,13 +16,11 @@ public enum AtomShape
     /// <summary>scattered-light fringe sin((f / fm) sin(2 pi fm t) + phi) under a cos^2 window of half-width 1/(4 fm) (fm in Param)</summary>
     Fringe = 4,
     /// <summary>
-    /// compact-binary coalescence, t = 0 at the end of the inspiral: the leading-order (Newtonian) inspiral, tau = -t,
-    /// amplitude ~ tau^-1/4, phase -2 (tau / (5 Mc))^(5/8) + phi with Mc = G M_chirp / c^3 in seconds (Param), from
-    /// tau = Tau (the start frequency, tapered on 10 % of its length) down to tau = Param2, where its frequency has
-    /// reached the final black hole's ringdown frequency (Frequency); from there a ringdown at that frequency
-    /// (e-folding time <see cref="RingdownCycles"/> / (pi f)), continuous in amplitude, phase and frequency
+    /// a waveform that has no closed form (compact-binary coalescences: <see cref="ImrPhenomA"/>, from its start
+    /// frequency in Frequency, component masses in Param and Param2): the population renders it once on the host
+    /// and adds those samples (PlacedEvent.Samples), on the CPU as on CUDA; <see cref="TransientAtom.Evaluate"/> gives 0
     /// </summary>
-    Chirp = 5,
+    Sampled = 5,
 }
 
 /// <summary>
@@ -37,12 +35,6 @@ public struct TransientAtom
     public long FirstSample, EndSample;
     public int Shape;
     public float Amplitude, Frequency, Tau, Phase, Param, Param2;
-
-    /// <summary>
-    /// Quality factor Q = pi f tau of the chirp's ringdown: 3.2, the l = m = 2 mode of the black hole left by
-    /// equal, non-spinning masses (final spin ~0.69).
-    /// </summary>
-    public const float RingdownCycles = 3.2f;
 
     /// <summary>The atom's value at time t (seconds from its reference time). Shared by host and kernels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -75,24 +67,7 @@ public struct TransientAtom
                 return a.Amplitude * MathF.Exp(-x * x) * MathF.Sin(TwoPi * (a.Frequency * t + 0.5f * a.Param * t * at) + a.Phase);
             }
             case 5:
-            {
-                float tau = -t;
-                if (tau >= a.Tau) return 0f;
-                if (tau <= a.Param2)
-                {
-                    // ringdown from the joint: amplitude and phase of the inspiral there, its frequency
-                    float since = a.Param2 - tau;
-                    float joint = -2f * MathF.Pow(a.Param2 / (5f * a.Param), 0.625f) + a.Phase;
-                    float decay = 3.14159265358979f * a.Frequency / RingdownCycles;
-                    return a.Amplitude * MathF.Pow(a.Param2, -0.25f) * MathF.Exp(-since * decay) * MathF.Cos(joint + TwoPi * a.Frequency * since);
-                }
-                float w = 1f;
-                float startTaper = 0.9f * a.Tau;
-                if (tau > startTaper) w = 0.5f + 0.5f * MathF.Cos(3.14159265358979f * (tau - startTaper) / (0.1f * a.Tau));
-                float x = tau / (5f * a.Param);
-                float phase = -2f * MathF.Pow(x, 0.625f) + a.Phase;
-                return a.Amplitude * w * MathF.Pow(tau, -0.25f) * MathF.Cos(phase);
-            }
+                return 0f;   // Sampled: its samples are added as such
             default:
             {
                 float halfWidth = 0.25f / a.Param;
