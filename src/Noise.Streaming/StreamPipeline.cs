@@ -131,6 +131,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
                 _condEnd = _whitener.Advance(_raw!, _rawEnd, _cond!);
                 ScoreWindows(1);
             }
+            FinishScoring();
             foreach (var t in _clusterer.Flush(settings.Threshold)) EmitModel(t, _rawEnd);
             baseline.Writer.TryComplete();
             await baselineTask.ConfigureAwait(false);
@@ -208,7 +209,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         Spectrogram();
         metrics.Time("spectrogram", t0);
         t0 = Stopwatch.GetTimestamp();
-        ScoreWindows(behind ? Math.Max(2, detector.Workers) * Detector.DefaultBatch : 1);
+        ScoreWindows(behind ? Math.Max(2, detector.Workers) * Detector.DefaultBatch : 1, overlap: behind);
         metrics.Time("model", t0);
         if (settings.Baseline) QueueBaseline(baseline);
     }
@@ -341,8 +342,17 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         }
     }
 
-    private void ScoreWindows(int minBatch)
+    /// <summary>The batch being scored while the stream reads and whitens the next frames (replays and catch-ups).</summary>
+    private Task<(List<WindowScore> Scores, List<double> Gaps)>? _scoring;
+
+    /// <param name="overlap">
+    /// Behind the source: the batch is scored on the detector's threads while this thread goes on with the next
+    /// frames (PSD, whitening, the next batch's windows); its results are delivered, in order, before the next
+    /// batch is handed over. Caught up: scored and delivered now, for latency.
+    /// </param>
+    private void ScoreWindows(int minBatch, bool overlap = false)
     {
+        if (!overlap) FinishScoring();
         int w = _spec.WindowSamples, m = _spec.SampleRate, stride = _stride;
         if (_nextWindow == long.MinValue) _nextWindow = (long)Math.Ceiling((double)_condStart / stride) * stride;
         long ready = _nextWindow + w <= _condEnd ? (_condEnd - w - _nextWindow) / stride + 1 : 0;
@@ -371,12 +381,34 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         }
         if (windows.Count == 0 && gaps.Count == 0) return;
         metrics.Time("model: windows", t0);
+        if (overlap)
+        {
+            FinishScoring();
+            _scoring = Task.Run(() => (windows.Count > 0 ? detector.Score(windows, starts) : new List<WindowScore>(), gaps));
+            return;
+        }
         t0 = Stopwatch.GetTimestamp();
         var scores = windows.Count > 0 ? detector.Score(windows, starts) : [];
         metrics.Time("model: network", t0);
+        Deliver(scores, gaps);
+    }
+
+    /// <summary>Waits for the batch in flight, if any, and delivers its scores.</summary>
+    private void FinishScoring()
+    {
+        if (_scoring is not { } pending) return;
+        _scoring = null;
+        long t0 = Stopwatch.GetTimestamp();
+        var (scores, gaps) = pending.GetAwaiter().GetResult();
+        metrics.Time("model: network (waited for)", t0);
+        Deliver(scores, gaps);
+    }
+
+    /// <summary>Scores and unscorable windows (gaps) in time order into the clusterer; a gap ends any run.</summary>
+    private void Deliver(List<WindowScore> scores, List<double> gaps)
+    {
         metrics.WindowsScored += scores.Count;
         if (WindowScored is { } scored) foreach (var sc in scores) scored(sc);
-        // in time order, a window that cannot be scored (gap) ends any run
         var items = scores.Select(s => (s.Start, Score: (WindowScore?)s)).Concat(gaps.Select(g => (Start: g, Score: (WindowScore?)null))).OrderBy(x => x.Start);
         long scoredAt = Stopwatch.GetTimestamp();
         foreach (var (start, score) in items)
