@@ -12,6 +12,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        NativeHeap.KeepFreedMemory();
         var root = BuildRoot();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

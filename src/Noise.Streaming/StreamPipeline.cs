@@ -521,23 +521,6 @@ public sealed class ArrivalLog(int capacity)
 }
 
 /// <summary>
-/// glibc keeps memory that libtorch and the runtime free in its per-thread arenas; a long-running service hands
-/// it back to the system every minute of data (malloc_trim), so resident memory follows what is in use.
-/// </summary>
-public static partial class NativeHeap
-{
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "malloc_trim")]
-    private static partial int MallocTrim(nuint pad);
-
-    public static void Trim()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        try { MallocTrim(0); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
-    }
-}
-
-/// <summary>
 /// One trigger per transient, online: windows get the model's trigger statistic (<see cref="WindowSmoother"/>:
 /// each window is decided once the next one is scored), then a run of windows at or above threshold (no gap longer
 /// than one and a half strides) is reported at its most probable window once the run ends or HoldSeconds after it
