@@ -4,16 +4,17 @@ namespace Noise.Core;
 
 /// <summary>
 /// glibc's heap, where libtorch allocates every tensor. Two settings and one call, no-ops off glibc (other systems,
-/// musl): each is looked up at run time and its absence ignored.
+/// musl): each is looked up at run time and its absence ignored. Bound to glibc's soname, libc.so.6, since
+/// "libc.so" is a linker script where it exists at all (with the C headers).
 /// </summary>
 public static partial class NativeHeap
 {
     private const int MTrimThreshold = -1, MMmapThreshold = -3;
 
-    [LibraryImport("libc", EntryPoint = "mallopt")]
+    [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
     private static partial int Mallopt(int param, int value);
 
-    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    [LibraryImport("libc.so.6", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
 
     /// <summary>
@@ -23,15 +24,16 @@ public static partial class NativeHeap
     /// million page faults and 2.3-3.4 s of system time (benchmarks/RESULTS.md). Blocks up to glibc's ceiling of
     /// 32 MB now come from the heap, which is trimmed above 1 GB free (or by <see cref="Trim"/>).
     /// </summary>
-    public static void KeepFreedMemory()
+    /// <returns>Whether glibc took both settings (false off glibc).</returns>
+    public static bool KeepFreedMemory()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            Mallopt(MMmapThreshold, 32 << 20);
-            Mallopt(MTrimThreshold, 1 << 30);
+            // mallopt returns 1 on success
+            return Mallopt(MMmapThreshold, 32 << 20) == 1 & Mallopt(MTrimThreshold, 1 << 30) == 1;
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
     }
 
     /// <summary>Hands free memory in every arena back to the system (a long-running stream, every minute of data).</summary>
