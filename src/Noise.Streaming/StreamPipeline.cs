@@ -73,6 +73,9 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     private readonly QTriggerSettings _baselineSettings = Evaluator.BaselineSettings(detector.Spec);
     private SampleRing? _raw;
     private SampleRing? _cond;
+    // runs are tested from the stream's threshold: below it a run cannot make a trigger (evaluate's stream replays run at 0.5)
+    private readonly CbcVeto? _cbc = detector.CbcCheck is { } cbc ? new CbcVeto(detector.Spec, cbc with { ProbabilityFloor = settings.Threshold }) : null;
+    private readonly List<(long From, Func<double, double> Gain)> _gains = [];
     private StreamWhitener? _whitener;
     private int _fs;
     private int _stride;          // model windows apart, at the model's rate
@@ -290,6 +293,9 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         metrics.Time("psd: median", a0);
         a0 = Stopwatch.GetTimestamp();
         _whitener!.Design(psd, _rawEnd);
+        // model-rate sample from which this design whitens (its cross-fade starts about there)
+        _gains.Add(((_rawEnd - _whitener.LookAhead) / (_fs / _spec.SampleRate), _whitener.Gain!));
+        if (_gains.Count > 8) _gains.RemoveAt(0);
         metrics.Time("psd: design", a0);
         _lastPsdGps = now;
         metrics.PsdUpdatedGps = now;
@@ -407,6 +413,7 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     /// <summary>Scores and unscorable windows (gaps) in time order into the clusterer; a gap ends any run.</summary>
     private void Deliver(List<WindowScore> scores, List<double> gaps)
     {
+        scores = CheckCbc(scores);
         metrics.WindowsScored += scores.Count;
         if (WindowScored is { } scored) foreach (var sc in scores) scored(sc);
         var items = scores.Select(s => (s.Start, Score: (WindowScore?)s)).Concat(gaps.Select(g => (Start: g, Score: (WindowScore?)null))).OrderBy(x => x.Start);
@@ -421,6 +428,23 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
             }
             foreach (var t in _clusterer.Feed(start, score, settings.Threshold)) EmitModel(t, needRaw);
         }
+    }
+
+    /// <summary>
+    /// The compact-binary test on a scored batch (<see cref="CbcVeto"/>), over the whitened data up to the batch's
+    /// last window end (the stream has nothing later yet; block scans use the same span), with the gain whitening
+    /// used there: the latest design whose data ended before that window did.
+    /// </summary>
+    private List<WindowScore> CheckCbc(List<WindowScore> scores)
+    {
+        if (_cbc is null || scores.Count == 0) return scores;
+        int m = _spec.SampleRate;
+        long first = (long)Math.Round(scores.Min(x => x.Start) * m) - (long)Math.Ceiling(_cbc.Settings.SegmentSeconds * m);
+        long end = (long)Math.Round(scores.Max(x => x.Start) * m) + _spec.WindowSamples;
+        var gain = _gains.LastOrDefault(g => g.From <= end).Gain ?? _gains[0].Gain;
+        var data = new double[end - first];
+        _cond!.Read(first, data);
+        return _cbc.Apply(scores, data, (double)first / m, gain);
     }
 
     private void QueueBaseline(ChannelWriter<BaselineSegment> queue)

@@ -81,6 +81,7 @@ public sealed class StreamWhitener
         else for (int j = 0; j < found.Length; j++) _notched[j] |= found[j];
         NotchedBands = Conditioning.NotchBands(psd, _notched);
         var gain = Conditioning.Gain(psd, _fs, _settings, _notched);
+        Gain = gain;
         var taps = LeastSquaresTaps(psd, gain);
         Array.Clear(_buf);
         int halfOut = _half / _factor;
@@ -103,6 +104,9 @@ public sealed class StreamWhitener
     /// afterwards, so a queued baseline segment keeps the bands it was given while the stream goes on.
     /// </summary>
     public IReadOnlyList<(double Lo, double Hi)> NotchedBands { get; private set; } = [];
+
+    /// <summary>The whitening gain of the latest design (what a matched filter whitens its templates with); null before the first.</summary>
+    public Func<double, double>? Gain { get; private set; }
 
     /// <summary>
     /// The zero-phase FIR of FilterSeconds (on the output grid) whose output is closest, in mean square, to the ideal

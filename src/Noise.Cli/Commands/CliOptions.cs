@@ -18,6 +18,12 @@ internal static class CliOptions
         Description = "For GWF frame files (.gwf) that hold several channels: the one to read, e.g. V1:Hrec_hoft_16384Hz (noise info --in FILE.gwf lists them). Other formats hold one strain series.",
     };
 
+    /// <summary>--no-cbc-check for the verbs that run the detector: the model's glitch calls without the compact-binary consistency test.</summary>
+    public static Option<bool> NoCbcCheck() => new("--no-cbc-check")
+    {
+        Description = "Report the model's glitch calls without the compact-binary consistency test (by default a run of glitch windows that an IMRPhenomA template fits, SNR >= 6 with a chi-square a merger would give, is a binary merger, not a glitch; docs/detector.md#the-compact-binary-check).",
+    };
+
     public static Option<int?> Threads() => new("--threads")
     {
         Description = "CPU threads for the CPU backend. Default: SLURM_CPUS_PER_TASK when set (the CPUs Slurm gave), else all cores.",

@@ -20,19 +20,20 @@ internal static class DetectCommand
         var windowsOut = new Option<bool>("--windows-out") { Description = "Also write the conditioned windows the model scored ({file}_WINDOWS.f32: raw little-endian float32, one window after another) and its scores of them ({file}_SCORES.f32: per window the class probabilities in model.json's order, then the transient's time in the window in s), the layout models/glitchnet.py reads and writes: python3 models/glitchnet.py MODEL --windows X_WINDOWS.f32 --reference X_SCORES.f32 scores them in PyTorch and compares." };
         var channel = CliOptions.FrameChannel();
         var join = new Option<bool>("--join") { Description = "Scan all the inputs as one stretch in GPS order (a folder of 1 s low-latency frames, consecutive GWOSC files), NaN where none covers a second; triggers go to {OBS}-{IFO}_JOINED-{GPS}-{DURATION}_TRIGGERS.*." };
+        var noCbc = CliOptions.NoCbcCheck();
         var range = new Option<string?>("--gps-range") { Description = "START,END in GPS seconds: scan only this range of the inputs (implies --join), e.g. 1238166018,1238169618." };
         var cmd = new Command("detect",
             "Run the glitch model and the Q-transform baseline over strain files and write their triggers (Parquet and\n" +
             "JSON lines, sngl_burst/Omicron columns, one row per trigger, pipeline glitchnet or qtransform).\n" +
             "Example: noise detect --in ../shared/data/strain/H-H1_LOSC_4_V2-1126259446-32.hdf5 --model models/glitchnet-o3 --out out/detect")
-        { input, model, outDir, threshold, baseline, windowsOut, channel, join, range };
+        { input, model, outDir, threshold, baseline, windowsOut, channel, join, range, noCbc };
         cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(model)!, r.GetValue(outDir)!, r.GetValue(threshold), r.GetValue(baseline), r.GetValue(windowsOut), r.GetValue(channel),
-            r.GetValue(join), r.GetValue(range)));
+            r.GetValue(join), r.GetValue(range), r.GetValue(noCbc)));
         return cmd;
     }
 
     private static int Run(FileInfo[] inputs, DirectoryInfo modelDir, DirectoryInfo outDir, double? thresholdOpt, double? baselineOpt, bool windowsOut, string? channel,
-        bool join = false, string? rangeText = null)
+        bool join = false, string? rangeText = null, bool noCbc = false)
     {
         (double Start, double End)? range = null;
         if (rangeText is not null)
@@ -49,6 +50,7 @@ internal static class DetectCommand
             var (threshold, baseSnr, _, _) = Thresholds(doc, thresholdOpt, baselineOpt);
             if (threshold is <= 0 or >= 1) throw new NoiseInputException($"--threshold must lie in (0, 1), got {threshold}");
             var detector = Detector.ForCores(net, spec, CliOptions.ResolveThreads(null));
+            if (noCbc) detector.CbcCheck = null;
             var settings = Evaluator.BaselineSettings(spec);
             Directory.CreateDirectory(outDir.FullName);
             AtomicFile.CleanStale(outDir.FullName);   // what a killed run left (as simulate and merge do)
@@ -65,7 +67,7 @@ internal static class DetectCommand
                 string stem = Path.Combine(outDir.FullName, name + "_TRIGGERS");
                 using var export = windowsOut ? new WindowExport(Path.Combine(outDir.FullName, name)) : null;
                 detector.Scored = export is null ? null : export.Add;
-                var (scores, tiles) = Scan(strain, detector, settings);
+                var (scores, tiles) = Scan(strain, detector, settings, threshold);
                 export?.Complete();
                 string ifo = DetectorOf(strain);
                 var rows = Records(detector.Triggers(scores, threshold), QTriggers.Cluster(tiles.Where(t => t.Snr >= baseSnr).ToList(), settings.ClusterSeconds), ifo, strain.Channel);
@@ -84,6 +86,10 @@ internal static class DetectCommand
                     $"{name}: {fs} Hz, {strain.Duration:F0} s, {scores.Count} windows (max glitch probability {maxP:F3}); model: {rows.Count(r => r.Pipeline == TriggerRecords.ModelPipeline)} triggers, baseline: {rows.Count(r => r.Pipeline == TriggerRecords.BaselinePipeline)} -> {stem}.parquet"));
                 foreach (var r in rows)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Pipeline,-10} {r.PeakTime}  {(r.Pipeline == TriggerRecords.ModelPipeline ? $"p {r.Probability:F3} {r.Class} ({r.ClassProbability:F2})" : $"SNR {r.Snr:F1} at {r.CentralFrequency:F0} Hz")}"));
+                // what the compact-binary test took off the model's glitch calls: one line per cleared run
+                foreach (var m in scores.Where(s => s.Cbc is { Consistent: true }).Select(s => s.Cbc!).DistinctBy(m => m.Time).Where(m => m.ModelProbability >= threshold))
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {"cbc check",-10} {m.Time:F3}  not a glitch: a binary merger fits (SNR {m.Snr:F1}, reduced chi-square {m.ReducedChiSquare:F2}, chirp mass {m.ChirpMass:F1} Msun, q {m.MassRatio:F2}; model p {m.ModelProbability:F3})"));
             }
         }
         return 0;
@@ -154,12 +160,13 @@ internal static class DetectCommand
     }
 
     /// <summary>The model's window scores and the baseline's tiles over a whole strain series.</summary>
-    public static (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(StrainSeries strain, Detector detector, QTriggerSettings settings)
+    /// <param name="threshold">The model threshold triggers are made at (the compact-binary test looks at runs from there).</param>
+    public static (List<WindowScore> Scores, List<QTrigger> Tiles) Scan(StrainSeries strain, Detector detector, QTriggerSettings settings, double threshold)
     {
-        var scanner = new StrainScanner(detector, settings);
+        var scanner = new StrainScanner(detector, settings, threshold);
         var result = scanner.ScanSeries(strain.SampleRate, strain.GpsStart, strain.Data);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"timing: conditioning {scanner.ConditioningSeconds:F2} s, model {scanner.ModelSeconds:F2} s for {scanner.Windows} windows ({scanner.Windows / Math.Max(1e-9, scanner.ModelSeconds):F0} windows/s, {strain.Duration / Math.Max(1e-9, scanner.ModelSeconds):F0}x real time), baseline {scanner.BaselineSeconds:F2} s"));
+            $"timing: conditioning {scanner.ConditioningSeconds:F2} s, model {scanner.ModelSeconds:F2} s for {scanner.Windows} windows ({scanner.Windows / Math.Max(1e-9, scanner.ModelSeconds):F0} windows/s, {strain.Duration / Math.Max(1e-9, scanner.ModelSeconds):F0}x real time), baseline {scanner.BaselineSeconds:F2} s, cbc check {scanner.CbcSeconds:F2} s for {scanner.CbcRuns} runs"));
         return result;
     }
 

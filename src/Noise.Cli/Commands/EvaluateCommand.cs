@@ -30,6 +30,7 @@ internal static class EvaluateCommand
         var hold = new Option<double?>("--hold") { Description = "With the stream pipeline: the stream's --hold, the most a trigger may wait after its run's first window (default 0.5 s, as noise stream). A longer hold lets the stream choose the trigger's window, and so its class, from more of the run, at that much more latency (on O3, 1 s gave the same class accuracy as 0.5 s)." };
         var real = new Option<FileInfo[]>("--real") { Description = "Real strain files (GWOSC HDF5/ASCII, any rate the model can be brought to) to scan with both pipelines as noise detect does, at the thresholds of this evaluation (--pipeline block) or else model.json's recorded block thresholds: per file, triggers outside +-1 s of a catalogued GW event (false alarms, and their rate per hour) and whether each GW event the data cover was called a glitch; report.json's real_data. Alone (without --config) only this is done.", AllowMultipleArgumentsPerToken = true };
         var events = new Option<FileInfo[]>("--events") { Description = "GW event lists for --real, in GWOSC's event-list JSON layout (e.g. ../shared/data/strain/BBH_events_v3.json); default: the shipped configs/gw-events.json (GWTC-1's confident events).", AllowMultipleArgumentsPerToken = true };
+        var noCbc = CliOptions.NoCbcCheck();
         var cmd = new Command("evaluate",
             "Evaluate a model on a scenario it may never have seen: simulate a fresh labelled stretch and glitch-free data,\n" +
             "run the model and the Q-transform baseline over them exactly as noise stream would (its whitening, windows,\n" +
@@ -39,21 +40,21 @@ internal static class EvaluateCommand
             "With --real FILE..., real strain is scanned too and its false alarms counted (real data are the judge).\n" +
             "Example: noise evaluate --model models/glitchnet-o3 --config virgo-o3.yaml --duration 3600 --out out/eval\n" +
             "         noise evaluate --model models/glitchnet-o3 --real ../shared/data/strain/*.hdf5 --out out/real")
-        { model, config, duration, background, seed, outDir, threads, snrFloor, update, pipeline, hold, real, events };
+        { model, config, duration, background, seed, outDir, threads, snrFloor, update, pipeline, hold, real, events, noCbc };
         cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(config), r.GetValue(duration), r.GetValue(background), r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(threads), r.GetValue(snrFloor), r.GetValue(update), r.GetValue(pipeline)!, r.GetValue(hold),
-            r.GetValue(real) ?? [], r.GetValue(events) ?? []));
+            r.GetValue(real) ?? [], r.GetValue(events) ?? [], r.GetValue(noCbc)));
         return cmd;
     }
 
     private static int Run(DirectoryInfo modelDir, FileInfo? configFile, double? durationOpt, double background, long? seedOpt, DirectoryInfo outDir, int? threads, double? snrFloor, bool update, string pipeline, double? hold,
-        FileInfo[] real, FileInfo[] eventFiles)
+        FileInfo[] real, FileInfo[] eventFiles, bool noCbc = false)
     {
         if (configFile is null)
         {
             if (real.Length == 0) throw new NoiseInputException("give --config and --duration (a scenario to evaluate on), --real FILE... (real strain to check), or both");
             if (durationOpt is not null) throw new NoiseInputException("--duration needs --config (the scenario to simulate)");
             if (update) throw new NoiseInputException("--update-model records a scenario's evaluation; give --config and --duration");
-            return RealOnly(modelDir, outDir, real, eventFiles);
+            return RealOnly(modelDir, outDir, real, eventFiles, noCbc);
         }
         if (durationOpt is not double duration) throw new NoiseInputException("--duration is required with --config: seconds of labelled data to evaluate on");
         if (snrFloor is double f && !(f > 0 && double.IsFinite(f))) throw new NoiseInputException($"--snr-floor must be a positive SNR, got {f}");
@@ -71,6 +72,7 @@ internal static class EvaluateCommand
                 Console.Error.WriteLine($"warning: seed {seed} was used to train or validate this model");
             int threadCount = CliOptions.ResolveThreads(threads);
             var detector = Detector.ForCores(net, spec, threadCount);
+            if (noCbc) detector.CbcCheck = null;
             var evaluator = new Evaluator(detector, new EvaluateOptions
             {
                 Scenario = scenario,
@@ -104,13 +106,14 @@ internal static class EvaluateCommand
     }
 
     /// <summary>Only the real-data gate, at the model's recorded block thresholds.</summary>
-    private static int RealOnly(DirectoryInfo modelDir, DirectoryInfo outDir, FileInfo[] real, FileInfo[] eventFiles)
+    private static int RealOnly(DirectoryInfo modelDir, DirectoryInfo outDir, FileInfo[] real, FileInfo[] eventFiles, bool noCbc)
     {
         var events = CliOptions.LoadEvents(eventFiles);
         var (net, spec, doc) = ModelStore.Load(modelDir.FullName);
         using (net)
         {
             var detector = Detector.ForCores(net, spec, CliOptions.ResolveThreads(null));
+            if (noCbc) detector.CbcCheck = null;
             var (mth, bth, _, _) = DetectCommand.Thresholds(doc, null, null);
             var gate = RealData(detector, real.Select(ReadReal), events, mth, bth, "model.json (block)");
             var report = new JsonObject

@@ -68,7 +68,7 @@ internal static class RunCommand
             var evaluator = new Evaluator(detector, new EvaluateOptions { Scenario = scenario, Duration = duration });
             var (threshold, baseSnr, _, _) = DetectCommand.Thresholds(doc, null, null);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"detecting with {modelPath} (p >= {threshold:F4}) and the Q-transform baseline (SNR >= {baseSnr:F2})"));
-            var (scores, tiles) = DetectCommand.Scan(strain, detector, evaluator.Baseline);
+            var (scores, tiles) = DetectCommand.Scan(strain, detector, evaluator.Baseline, threshold);
             var (truth, notScanned) = evaluator.Scanned(scenario, duration, UnreadyOf(outDir.FullName), scores);
             var report = evaluator.Report(scenario, truth, scores, tiles, threshold, baseSnr, double.NaN, double.NaN);
             report["glitches_not_scanned"] = notScanned;

@@ -43,6 +43,7 @@ internal static class StreamCommand
         var device = new Option<string>("--device") { Description = "twin: auto, cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         var channel = new Option<string?>("--channel") { Description = "The channel triggers carry, IFO:NAME (its prefix is their ifo), e.g. H1:GDS-CALIB_STRAIN. dir:, tcp: and stdin frames name no channel: V1:Hrec_hoft_16384Hz unless given; twin: and file: sources name their own. For GWF frame files (file: or dir:) it is also the channel read from them (needed when a frame holds several)." };
         var threads = CliOptions.Threads();
+        var noCbc = CliOptions.NoCbcCheck();
         var cmd = new Command("stream",
             "Run the glitch detector on a stream and emit triggers within about a second: a ring buffer, a running PSD,\n" +
             "FIR whitening without edge artefacts, the model on sliding windows, the Q-transform baseline beside it,\n" +
@@ -51,15 +52,15 @@ internal static class StreamCommand
             "Examples:\n" +
             "  noise stream --source twin:virgo-o3.yaml --sink jsonl:- --sink http:8080     (then open http://127.0.0.1:8080/)\n" +
             "  noise stream --source file:../shared/data/strain/H-H1_LOSC_4_V2-1126259446-32.hdf5 --speed max --sink jsonl:triggers.jsonl --stats stats.json")
-        { model, source, sinks, speed, stats, duration, seed, components, threshold, baselineSnr, baseline, stride, filter, psdSeconds, psdUpdate, hold, device, threads, channel };
+        { model, source, sinks, speed, stats, duration, seed, components, threshold, baselineSnr, baseline, stride, filter, psdSeconds, psdUpdate, hold, device, threads, channel, noCbc };
         cmd.SetAction((r, ct) => RunAsync(r.GetValue(model), r.GetValue(source)!, r.GetValue(sinks) ?? [], r.GetValue(speed)!, r.GetValue(stats), r.GetValue(duration),
             r.GetValue(seed), r.GetValue(components), r.GetValue(threshold), r.GetValue(baselineSnr), !r.GetValue(baseline), r.GetValue(stride), r.GetValue(filter), r.GetValue(psdSeconds), r.GetValue(psdUpdate), r.GetValue(hold),
-            r.GetValue(device)!, r.GetValue(threads), r.GetValue(channel), ct));
+            r.GetValue(device)!, r.GetValue(threads), r.GetValue(channel), r.GetValue(noCbc), ct));
         return cmd;
     }
 
     private static async Task<int> RunAsync(DirectoryInfo? modelDir, string sourceSpec, string[] sinkSpecs, string speedText, FileInfo? statsFile, double? duration,
-        long? seed, string? componentsText, double? threshold, double? baselineSnr, bool baseline, double? stride, double filterSeconds, double psdSeconds, double psdUpdate, double hold, string deviceText, int? threadsOpt, string? channelName, CancellationToken invocation)
+        long? seed, string? componentsText, double? threshold, double? baselineSnr, bool baseline, double? stride, double filterSeconds, double psdSeconds, double psdUpdate, double hold, string deviceText, int? threadsOpt, string? channelName, bool noCbc, CancellationToken invocation)
     {
         // stopped by our own Ctrl-C / SIGTERM handling (Program leaves System.CommandLine's out for this verb), registered
         // first so a signal during start-up stops the stream too
@@ -111,7 +112,9 @@ internal static class StreamCommand
             $"stream: {src.Description} -> {string.Join(", ", sinkList.Select(s => s.Name))}; model {modelPath} (p >= {th:F4}), baseline {(baseline ? $"SNR >= {bsnr:F2}" : "off")}, speed {speedText}"));
         using var statsLoop = new CancellationTokenSource();
         var statsTask = statsFile is null ? Task.CompletedTask : StatsLoop(statsFile.FullName, metrics, speed, statsLoop.Token);
-        var pipeline = new StreamPipeline(Detector.ForCores(net, spec, CliOptions.ResolveThreads(threadsOpt)), settings, sinkList, metrics);
+        var detector = Detector.ForCores(net, spec, CliOptions.ResolveThreads(threadsOpt));
+        if (noCbc) detector.CbcCheck = null;
+        var pipeline = new StreamPipeline(detector, settings, sinkList, metrics);
         Exception? failure = null;
         try
         {

@@ -9,7 +9,8 @@ namespace Noise.Detection.Model;
 /// the time of its largest whitened sample where that stands out of any noise (<see cref="Detector.LoudPeakSigma"/>;
 /// NaN otherwise).
 /// </summary>
-public sealed record WindowScore(double Start, double GlitchProbability, float[] ClassProbabilities, double Time, double Snr = double.NaN, double LoudPeak = double.NaN);
+/// <param name="Cbc">The compact-binary consistency test of the window's run, where it was tested (<see cref="CbcVeto"/>); a consistent run's glitch probability is 0.</param>
+public sealed record WindowScore(double Start, double GlitchProbability, float[] ClassProbabilities, double Time, double Snr = double.NaN, double LoudPeak = double.NaN, CbcMatch? Cbc = null);
 
 /// <summary>One model trigger: a run of windows above threshold, reported at its best window.</summary>
 public sealed record ModelTrigger(double Time, double TStart, double TEnd, double Probability, string Class, double ClassProbability);
@@ -22,6 +23,12 @@ public sealed record ModelTrigger(double Time, double TStart, double TEnd, doubl
 public sealed class Detector(GlitchNet net, DetectorSpec spec)
 {
     public DetectorSpec Spec { get; } = spec;
+
+    /// <summary>
+    /// The compact-binary consistency test every pipeline applies to the windows it scores (<see cref="CbcVeto"/>):
+    /// runs a binary merger explains are not glitches. Null turns it off (`--no-cbc-check`).
+    /// </summary>
+    public CbcCheckSettings? CbcCheck { get; set; } = new();
 
     /// <summary>Called with every list of windows once scored, and their scores (`noise detect --windows-out`).</summary>
     public Action<IReadOnlyList<float[]>, IReadOnlyList<WindowScore>>? Scored { get; set; }

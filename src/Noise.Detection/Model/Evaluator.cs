@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Noise.Core;
 using Noise.Simulation;
@@ -170,6 +171,17 @@ public sealed class Evaluator
         var chirps = outcomes.Where(o => o.Event.Kind == "astrophysical").ToList();
         model["chirps"] = chirps.Count;
         model["chirps_called_glitch"] = chirps.Count(o => o.Model is not null);
+        // what the compact-binary test took off the model's glitch calls, by true kind (its cost and its gain)
+        var cleared = scores.Where(w => w.Cbc is { Consistent: true }).Select(w => w.Start).ToList();
+        bool Cleared(TransientEvent e) { double t = e.PeakTime.ToDouble(); return cleared.Any(s0 => t >= s0 && t <= s0 + spec.WindowSeconds); }
+        report["cbc_check"] = detector.CbcCheck is not { } cbc ? null : new JsonObject
+        {
+            ["note"] = "runs of glitch windows an IMRPhenomA template explains are not glitches (CbcVeto); cleared: an event inside a window the test cleared",
+            ["settings"] = JsonSerializer.SerializeToNode(cbc, ModelStore.Json),
+            ["runs_tested_windows"] = scores.Count(w => w.Cbc is not null),
+            ["glitches_cleared"] = glitches.Count(o => Cleared(o.Event)),
+            ["chirps_cleared"] = chirps.Count(o => Cleared(o.Event)),
+        };
         report["outcomes"] = new JsonArray(outcomes.Select(o => (JsonNode)new JsonObject
         {
             ["time"] = o.Event.PeakTime.ToDouble(),
@@ -179,6 +191,7 @@ public sealed class Evaluator
             ["model_found"] = o.Model is not null,
             ["model_class"] = o.Model?.Class,
             ["baseline_found"] = o.Baseline is not null,
+            ["cbc_cleared"] = Cleared(o.Event),
         }).ToArray());
         return report;
     }

@@ -67,7 +67,7 @@ public sealed class RealDataGate(Detector detector, QTriggerSettings baseline)
         var spec = detector.Spec;
         if (Math.Round(f.SampleRate) < spec.SampleRate)
             throw new NoiseInputException($"{f.File}: sampled at {f.SampleRate} Hz, below the model's {spec.SampleRate} Hz");
-        var (scores, tiles) = new StrainScanner(detector, baseline).ScanSeries(f.SampleRate, f.GpsStart, f.Data);
+        var (scores, tiles) = new StrainScanner(detector, baseline, modelThreshold).ScanSeries(f.SampleRate, f.GpsStart, f.Data);
         var spans = Covered(scores.Select(s => s.Start).Order().ToList(), spec.WindowSeconds);
         bool InData(double t) => spans.Any(s => t >= s.Lo && t <= s.Hi);
         var near = events.Where(e => spans.Any(s => e.Gps + EventGuardSeconds >= s.Lo && e.Gps - EventGuardSeconds <= s.Hi)).ToList();
@@ -130,8 +130,26 @@ public sealed class RealDataGate(Detector detector, QTriggerSettings baseline)
                     ["model_probability"] = m is null ? null : Math.Round(m.Probability, 4),
                     ["max_window_probability"] = scores.Where(s => e.Gps >= s.Start && e.Gps <= s.Start + spec.WindowSeconds).Select(s => (double?)Math.Round(s.GlitchProbability, 4)).Max(),
                     ["baseline_snr"] = b is null ? null : Math.Round(b.Snr, 3),
+                    ["cbc"] = CbcAt(scores, e.Gps, spec.WindowSeconds),
                 };
             }).ToArray()),
+        };
+    }
+
+    /// <summary>The compact-binary test's best fit in a tested window covering t (null where none was tested).</summary>
+    private static JsonObject? CbcAt(List<WindowScore> scores, double t, double window)
+    {
+        var m = scores.Where(s => s.Cbc is not null && t >= s.Start && t <= s.Start + window).Select(s => s.Cbc!).MaxBy(c => c.Snr);
+        return m is null ? null : new JsonObject
+        {
+            ["consistent"] = m.Consistent,
+            ["snr"] = Math.Round(m.Snr, 3),
+            ["reduced_chi_square"] = double.IsFinite(m.ReducedChiSquare) ? Math.Round(m.ReducedChiSquare, 3) : null,
+            ["chirp_mass"] = double.IsFinite(m.ChirpMass) ? Math.Round(m.ChirpMass, 2) : null,
+            ["mass_ratio"] = double.IsFinite(m.MassRatio) ? Math.Round(m.MassRatio, 2) : null,
+            ["edge_preference"] = Math.Round(m.EdgePreference, 3),
+            ["merger_time"] = double.IsFinite(m.Time) ? Math.Round(m.Time, 4) : null,
+            ["model_probability"] = Math.Round(m.ModelProbability, 4),
         };
     }
 

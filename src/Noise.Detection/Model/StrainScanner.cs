@@ -7,7 +7,8 @@ namespace Noise.Detection.Model;
 /// itself), scored by the model on sliding windows, and searched by the baseline over the same conditioned data;
 /// each chunk keeps only what starts in its middle, so every window and tile is reported once.
 /// </summary>
-public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
+/// <param name="cbcFloor">The glitch probability from which the compact-binary test looks at a run: the threshold triggers are reported at, where there is one (default: the test's own 0.5).</param>
+public sealed class StrainScanner(Detector detector, QTriggerSettings baseline, double? cbcFloor = null)
 {
     public const double ChunkSeconds = 256;
     /// <summary>Seconds at each end of a chunk that are not scanned (taper, edge and a window): neighbours cover them.</summary>
@@ -21,9 +22,14 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
     /// windows the model scored.
     /// </summary>
     public double ConditioningSeconds { get; private set; }
+    /// <summary>The compact-binary consistency test applied to every chunk's windows (null: the detector runs without it).</summary>
+    private readonly CbcVeto? _veto = detector.CbcCheck is { } cbc ? new CbcVeto(detector.Spec, cbcFloor is double f ? cbc with { ProbabilityFloor = f } : cbc) : null;
     public double ModelSeconds { get; private set; }
     public double BaselineSeconds { get; private set; }
     public long Windows { get; private set; }
+    /// <summary>Seconds the compact-binary test took (on the model's thread, after each chunk's scoring), and the runs it tested.</summary>
+    public double CbcSeconds { get; private set; }
+    public int CbcRuns => _veto?.Tested ?? 0;
 
     /// <summary>
     /// The baseline's tiles over conditioned data at the model's rate (NaN where unusable): it reads the same data
@@ -82,8 +88,8 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 try
                 {
-                    var c = Conditioner.Condition(x, fs, spec, out var notches);
-                    return new Conditioned(c, notches, clock.Elapsed.TotalSeconds);
+                    var c = Conditioner.Condition(x, fs, spec, out var notches, out var gain);
+                    return new Conditioned(c, notches, gain, clock.Elapsed.TotalSeconds);
                 }
                 // no gap-free PSD segment in the whole chunk (a long lock loss): nothing here to scan
                 catch (NoiseInputException) { return (Conditioned?)null; }
@@ -111,6 +117,12 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
             });
             var modelClock = System.Diagnostics.Stopwatch.StartNew();
             var slid = detector.Slide(c.Data, t0, s => s >= lo && s < hi && s >= runStart && s + spec.WindowSeconds <= runEnd);
+            if (_veto is not null)
+            {
+                var cbcClock = System.Diagnostics.Stopwatch.StartNew();
+                slid = _veto.Apply(slid, c.Data, t0, c.Gain);
+                CbcSeconds += cbcClock.Elapsed.TotalSeconds;
+            }
             ModelSeconds += modelClock.Elapsed.TotalSeconds;
             Windows += slid.Count;
             scores.AddRange(slid);
@@ -122,5 +134,5 @@ public sealed class StrainScanner(Detector detector, QTriggerSettings baseline)
         return (scores, tiles);
     }
 
-    private sealed record Conditioned(double[] Data, List<(double Lo, double Hi)> Notches, double Seconds);
+    private sealed record Conditioned(double[] Data, List<(double Lo, double Hi)> Notches, Func<double, double> Gain, double Seconds);
 }
