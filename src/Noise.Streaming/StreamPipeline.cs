@@ -387,16 +387,19 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         }
         if (windows.Count == 0 && gaps.Count == 0) return;
         metrics.Time("model: windows", t0);
+        // the compact-binary test's data, read now: the batch's windows are in the ring, and a batch scored behind
+        // the source is tested on its own thread with it
+        var cbc = PrepareCbc(starts);
         if (overlap)
         {
             FinishScoring();
-            _scoring = Task.Run(() => (windows.Count > 0 ? detector.Score(windows, starts) : new List<WindowScore>(), gaps));
+            _scoring = Task.Run(() => (CheckCbc(windows.Count > 0 ? detector.Score(windows, starts) : new List<WindowScore>(), cbc), gaps));
             return;
         }
         t0 = Stopwatch.GetTimestamp();
         var scores = windows.Count > 0 ? detector.Score(windows, starts) : [];
         metrics.Time("model: network", t0);
-        Deliver(scores, gaps);
+        Deliver(CheckCbc(scores, cbc), gaps);
     }
 
     /// <summary>Waits for the batch in flight, if any, and delivers its scores.</summary>
@@ -413,7 +416,6 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
     /// <summary>Scores and unscorable windows (gaps) in time order into the clusterer; a gap ends any run.</summary>
     private void Deliver(List<WindowScore> scores, List<double> gaps)
     {
-        scores = CheckCbc(scores);
         metrics.WindowsScored += scores.Count;
         if (WindowScored is { } scored) foreach (var sc in scores) scored(sc);
         var items = scores.Select(s => (s.Start, Score: (WindowScore?)s)).Concat(gaps.Select(g => (Start: g, Score: (WindowScore?)null))).OrderBy(x => x.Start);
@@ -430,21 +432,34 @@ public sealed class StreamPipeline(Detector detector, StreamSettings settings, I
         }
     }
 
+    /// <summary>What the compact-binary test of a batch reads: whitened data at the model's rate from GPS Start.</summary>
+    private sealed record CbcInput(double[] Data, double Start, Func<double, double> Gain);
+
     /// <summary>
-    /// The compact-binary test on a scored batch (<see cref="CbcVeto"/>), over the whitened data up to the batch's
-    /// last window end (the stream has nothing later yet; block scans use the same span), with the gain whitening
-    /// used there: the latest design whose data ended before that window did.
+    /// The whitened data the compact-binary test (<see cref="CbcVeto"/>) of a batch needs, up to its last window's end
+    /// (the stream has nothing later yet; block scans use the same span), with the gain whitening used there: the
+    /// latest design whose data ended before that window did. Null with the test off or nothing to test.
     /// </summary>
-    private List<WindowScore> CheckCbc(List<WindowScore> scores)
+    private CbcInput? PrepareCbc(List<double> starts)
     {
-        if (_cbc is null || scores.Count == 0) return scores;
+        if (_cbc is null || starts.Count == 0 || _gains.Count == 0) return null;
         int m = _spec.SampleRate;
-        long first = (long)Math.Round(scores.Min(x => x.Start) * m) - (long)Math.Ceiling(_cbc.Settings.SegmentSeconds * m);
-        long end = (long)Math.Round(scores.Max(x => x.Start) * m) + _spec.WindowSamples;
+        long first = (long)Math.Round(starts.Min() * m) - (long)Math.Ceiling(_cbc.Settings.SegmentSeconds * m);
+        long end = (long)Math.Round(starts.Max() * m) + _spec.WindowSamples;
         var gain = _gains.LastOrDefault(g => g.From <= end).Gain ?? _gains[0].Gain;
         var data = new double[end - first];
         _cond!.Read(first, data);
-        return _cbc.Apply(scores, data, (double)first / m, gain);
+        return new CbcInput(data, (double)first / m, gain);
+    }
+
+    /// <summary>The test on a scored batch (on whichever thread scored it: one batch at a time).</summary>
+    private List<WindowScore> CheckCbc(List<WindowScore> scores, CbcInput? input)
+    {
+        if (_cbc is null || input is null || scores.Count == 0) return scores;
+        long t0 = Stopwatch.GetTimestamp();
+        var checkedScores = _cbc.Apply(scores, input.Data, input.Start, input.Gain);
+        metrics.Time("cbc check", t0);
+        return checkedScores;
     }
 
     private void QueueBaseline(ChannelWriter<BaselineSegment> queue)
