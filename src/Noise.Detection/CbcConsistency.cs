@@ -161,7 +161,7 @@ public sealed class CbcFilter
     private readonly CbcBank _bank;
     private readonly double[] _gain;          // whitening gain on the bank's grid (0 outside the band and in notches)
     private readonly double[] _norm;          // per template: sum over bins of |g h|^2
-    private readonly int _m;                  // the complex transform's length: N / 2 (the band lies below fs / 4 ... checked)
+    private readonly int _m;                  // the complex transform's length, N / 2: z at every second sample (see Peak)
     private readonly double[] _dRe, _dIm, _zRe, _zIm, _seg;
     private readonly StockhamFft<double> _fft;
 
@@ -286,7 +286,8 @@ public sealed class CbcFilter
 
     /// <summary>
     /// max over grid samples [lo, hi) (every second sample of the segment) of |z|^2 / norm, z(t) = sum_k D_k conj(g_k h_k)
-    /// e^{2 pi i k t / N}: the band lies below fs / 4, so a transform of length N / 2 gives z at even samples.
+    /// e^{2 pi i k t / N}: z has no negative frequencies and its bins k &lt; N / 2, so at even t = 2m it is the length-N/2
+    /// inverse transform of the same bins, e^{2 pi i k m / (N / 2)}.
     /// </summary>
     private (double Rho2, int At) Peak(CbcBank.Template t, double norm, int lo, int hi)
     {

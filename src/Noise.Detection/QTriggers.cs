@@ -62,8 +62,11 @@ public static class QTriggers
                 int k0 = Math.Max(1, (int)Math.Ceiling((f - hw) / df)), k1 = Math.Min(half - 1, (int)Math.Floor((f + hw) / df));
                 if (k1 < k0) continue;
                 int m = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 2 * (k1 - k0 + 1)));
-                var zr = new double[m];
-                var zi = new double[m];
+                // this thread's row buffers (a 256 s chunk's widest rows are 4 MB each: fresh arrays every row were
+                // large-object allocations faulted in anew); the transform reads the first m of each
+                var (zr, zi, e) = RowBuffers(m);
+                Array.Clear(zr, 0, m);
+                Array.Clear(zi, 0, m);
                 double wAll = 0, wData = 0;
                 for (int k = k0; k <= k1; k++)
                 {
@@ -77,7 +80,6 @@ public static class QTriggers
                 if (wData < 0.5 * wAll) continue;
                 // the row's band inverse-transformed on its own short grid (split format, this thread's transform)
                 var (rr, ri) = StockhamFft<double>.ForThread(m).Transform(zr, zi);
-                var e = new double[m];
                 for (int i = 0; i < m; i++) e[i] = rr[i] * rr[i] + ri[i] * ri[i];
                 double tileSeconds = duration / m;
                 // the row's median over tiles that hold data only (padding and gaps would drag it to zero); a
@@ -109,6 +111,20 @@ public static class QTriggers
             }
         }
         return Cluster(tiles, settings.ClusterSeconds);
+    }
+
+    [ThreadStatic] private static double[]? _rowRe, _rowIm, _rowEnergy;
+
+    /// <summary>This thread's buffers of at least m values for a row's band, its transform and its energies.</summary>
+    private static (double[] Re, double[] Im, double[] Energy) RowBuffers(int m)
+    {
+        if (_rowRe is null || _rowRe.Length < m)
+        {
+            _rowRe = new double[m];
+            _rowIm = new double[m];
+            _rowEnergy = new double[m];
+        }
+        return (_rowRe, _rowIm!, _rowEnergy!);
     }
 
     private static bool Usable(bool[] usable, double t, double reach, double fs)

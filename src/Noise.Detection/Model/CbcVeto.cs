@@ -6,7 +6,7 @@ namespace Noise.Detection.Model;
 /// The model's glitch windows that a binary merger explains are not glitches: every run of windows whose glitch
 /// probability reaches <see cref="CbcCheckSettings.ProbabilityFloor"/> is tested once, at its most probable window, against a bank
 /// of IMRPhenomA templates (<see cref="CbcFilter"/>); where the best template passes the consistency test (SNR,
-/// chi-square, share of the excess power), the run's glitch probability becomes 0 and the match is kept on each
+/// chi-square, share of the excess power, the bank's edge), the run's glitch probability becomes 0 and the match is kept on each
 /// window (<see cref="WindowScore.Cbc"/>). Real mergers differ from anything the twin trains on (spins, real
 /// noise around them); a matched filter with a chi-square test is what searches use to tell them from glitches.
 /// </summary>
@@ -64,7 +64,7 @@ public sealed class CbcVeto
             int best = i;
             for (int k = i; k < j; k++) if (sorted[k].GlitchProbability > sorted[best].GlitchProbability) best = k;
             var w = sorted[best];
-            // the merger may lie up to half a second either side of the most probable window
+            // the merger is searched for from SearchSeconds before the most probable window to its end
             long wStart = (long)Math.Round((w.Start - dataStart) * fs), wEnd = wStart + _spec.WindowSamples;
             long end = Math.Min(data.Length, wEnd), begin = Math.Max(0, end - _bank.N);
             if (wStart >= begin && wEnd <= end)
